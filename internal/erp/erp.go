@@ -1,0 +1,115 @@
+// Package erp is the seam between the gate and an ERP: create a sales order,
+// look it up by our external id, and read availability per SKU. Each ERP
+// (netsuite/, cin7/, fishbowl/, sandbox/) implements Client.
+//
+// Errors say what the gate must do next, by kind: a rejection is final, a
+// throttle waits, an in-doubt create must be looked up before any retry, and
+// anything else is retried.
+package erp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ordergate/ordergate/internal/order"
+)
+
+// Client is an ERP as the gate sees it.
+type Client interface {
+	// Submit creates the sales order under o.Key.ExternalID(). Where the ERP
+	// has idempotency of its own (NetSuite upsert by external id) the client
+	// uses it; where it has none a second Submit could create a second order,
+	// which is why the gate looks the order up before every retry.
+	Submit(ctx context.Context, o order.Order) (Receipt, error)
+	// Lookup finds the sales order by our external id; ErrNotFound if the
+	// ERP has none.
+	Lookup(ctx context.Context, externalID string) (Receipt, error)
+	// Availability returns the available quantity of each SKU the ERP knows.
+	// A SKU the ERP does not know is absent from the map.
+	Availability(ctx context.Context, skus []string) (map[string]int, error)
+}
+
+// Status says how far the ERP has got with an order.
+type Status string
+
+const (
+	// StatusAcknowledged: recorded and its stock validated.
+	StatusAcknowledged Status = "acknowledged"
+	// StatusPending: recorded, validation not done yet; poll with Lookup.
+	StatusPending Status = "pending"
+	// StatusRejected: recorded as refused (Lookup only; Submit returns ErrRejected).
+	StatusRejected Status = "rejected"
+)
+
+// Receipt is what the ERP holds for one order.
+type Receipt struct {
+	Ref        string    `json:"ref"` // the ERP's own id
+	ExternalID string    `json:"external_id"`
+	Status     Status    `json:"status"`
+	Lines      []Line    `json:"lines"`
+	ShipBy     time.Time `json:"ship_by,omitzero"`
+	Reason     string    `json:"reason,omitempty"` // for StatusRejected
+}
+
+// Line is the ERP's view of one line: what was ordered and what it accepted.
+type Line struct {
+	SKU       string `json:"sku"`
+	Ordered   int    `json:"ordered"`
+	Validated int    `json:"validated"`
+}
+
+// Ack turns an acknowledged receipt into the domain's acknowledgment.
+func (r Receipt) Ack() order.Ack {
+	v := make(map[string]int, len(r.Lines))
+	for _, l := range r.Lines {
+		v[l.SKU] += l.Validated
+	}
+	return order.Ack{Ref: r.Ref, Validated: v, ShipBy: r.ShipBy}
+}
+
+// Sentinel errors, for errors.Is. Clients wrap them in *Error.
+var (
+	ErrRejected    = errors.New("rejected by the erp")         // final: invalid SKU, not enough stock, …
+	ErrThrottled   = errors.New("throttled by the erp")        // wait RetryAfter, then try again
+	ErrInDoubt     = errors.New("outcome unknown")             // may have been created: look up before retrying
+	ErrNotFound    = errors.New("not found in the erp")        // Lookup only
+	ErrUnavailable = errors.New("erp unavailable")             // 5xx, refused connection: retry
+	ErrAuth        = errors.New("erp refused our credentials") // fatal until config changes
+)
+
+// Error is an ERP failure with what the gate needs to act on it.
+type Error struct {
+	Kind       error         // one of the sentinels above
+	RetryAfter time.Duration // for ErrThrottled, when the ERP says
+	Code       string        // the ERP's own error code, if any
+	Message    string        // the ERP's words
+}
+
+func (e *Error) Error() string {
+	s := e.Kind.Error()
+	if e.Code != "" {
+		s += " (" + e.Code + ")"
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Errorf returns an *Error of the given kind.
+func Errorf(kind error, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// RetryAfter returns how long the ERP asked us to wait, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}

@@ -1,0 +1,212 @@
+package order
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Key identifies an order across the gateway: the configured storefront's name
+// and the storefront's own order id, kept as a string (Shopify's ids exceed
+// 2^53 and must never pass through a float).
+type Key struct {
+	Storefront string `json:"storefront"`
+	ID         string `json:"order_id"`
+}
+
+func (k Key) String() string { return k.Storefront + "/" + k.ID }
+
+// ExternalID is the id the ERP knows the order by. It is stable for the life
+// of the order, so that a lookup after an in-doubt create finds it.
+func (k Key) ExternalID() string { return "og-" + k.Storefront + "-" + k.ID }
+
+// Customer is who the confirmation goes to.
+type Customer struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// LineItem is one line of an order. Price is a decimal, never a float.
+type LineItem struct {
+	LineID   string          `json:"line_id,omitempty"`
+	SKU      string          `json:"sku"`
+	Title    string          `json:"title,omitempty"`
+	Quantity int             `json:"quantity"`
+	Price    decimal.Decimal `json:"price"`
+	// Validated is the quantity the ERP accepted, set on acknowledgment.
+	Validated *int `json:"validated,omitempty"`
+}
+
+// Ack is what the ERP said when it acknowledged an order.
+type Ack struct {
+	Ref string // the ERP's own id for the sales order
+	// Validated maps a SKU to the quantity the ERP accepted.
+	Validated map[string]int
+	// ShipBy is the expected ship date, when the ERP gives one.
+	ShipBy time.Time
+}
+
+// Order is a storefront order on its way to the ERP and the customer.
+//
+// Its state changes only through the transition methods, each of which
+// appends to the timeline; Pending returns what was appended since the order
+// was loaded, for the store to persist in the same transaction.
+type Order struct {
+	Key      Key
+	Name     string // what the customer sees, e.g. "#1001"
+	Customer Customer
+	Currency string
+	Total    decimal.Decimal
+	Lines    []LineItem
+
+	CapturedAt      time.Time // when the storefront took the order
+	SourceUpdatedAt time.Time // the storefront's updated_at of the snapshot we hold
+	ReceivedAt      time.Time // when the gateway stored it
+
+	ERPRef         string
+	AcknowledgedAt time.Time
+	ShipBy         time.Time
+	SettledAt      time.Time
+	Reason         string // why it was rejected or cancelled
+
+	state   State
+	pending []Event
+}
+
+// New returns an order in state Received, with its first timeline entry.
+func New(o Order, at time.Time, source, detail string) *Order {
+	o.state = Received
+	o.ReceivedAt = at
+	o.pending = nil
+	o.Record(Event{At: at, Kind: EventReceived, Source: source, Detail: detail})
+	return &o
+}
+
+// Restore rebuilds an order loaded from storage in the given state. It does
+// not validate the state against history; the store is trusted.
+func Restore(o Order, s State) *Order {
+	o.state = s
+	o.pending = nil
+	return &o
+}
+
+// State returns where the order stands.
+func (o *Order) State() State { return o.state }
+
+// Record appends an entry to the timeline without changing state.
+func (o *Order) Record(e Event) { o.pending = append(o.pending, e) }
+
+// Pending returns the timeline entries appended since the order was created
+// or restored.
+func (o *Order) Pending() []Event { return o.pending }
+
+func (o *Order) move(t Transition, e Event) error {
+	next, err := Next(o.state, t)
+	if err != nil {
+		return fmt.Errorf("order %s: %w", o.Key, err)
+	}
+	o.state = next
+	o.Record(e)
+	return nil
+}
+
+// Submit records that the ERP has taken the order under ref.
+func (o *Order) Submit(ref string, at time.Time) error {
+	if err := o.move(Submit, Event{At: at, Kind: EventSubmitted, Source: "erp", Detail: "erp ref " + ref}); err != nil {
+		return err
+	}
+	o.ERPRef = ref
+	return nil
+}
+
+// Acknowledge records that the ERP has recorded the order and validated its
+// stock. The validated quantities are copied onto the lines.
+func (o *Order) Acknowledge(ack Ack, at time.Time) error {
+	if err := o.move(Acknowledge, Event{At: at, Kind: EventAcknowledged, Source: "erp", Detail: "erp ref " + ack.Ref}); err != nil {
+		return err
+	}
+	if ack.Ref != "" {
+		o.ERPRef = ack.Ref
+	}
+	o.AcknowledgedAt = at
+	o.ShipBy = ack.ShipBy
+	for i := range o.Lines {
+		if q, ok := ack.Validated[o.Lines[i].SKU]; ok {
+			q := q
+			o.Lines[i].Validated = &q
+		}
+	}
+	return nil
+}
+
+// Confirm records that the customer's confirmation went out.
+func (o *Order) Confirm(at time.Time) error {
+	if err := o.move(Confirm, Event{At: at, Kind: EventConfirmed, Source: "gate"}); err != nil {
+		return err
+	}
+	o.SettledAt = at
+	return nil
+}
+
+// Reject records that the ERP refused the order, and why.
+func (o *Order) Reject(reason string, at time.Time) error {
+	if err := o.move(Reject, Event{At: at, Kind: EventRejected, Source: "erp", Detail: reason}); err != nil {
+		return err
+	}
+	o.Reason = reason
+	o.SettledAt = at
+	return nil
+}
+
+// Cancel records that the storefront (or an operator) cancelled the order.
+func (o *Order) Cancel(reason, source string, at time.Time) error {
+	if err := o.move(Cancel, Event{At: at, Kind: EventCancelled, Source: source, Detail: reason}); err != nil {
+		return err
+	}
+	o.Reason = reason
+	o.SettledAt = at
+	return nil
+}
+
+// Units returns the total quantity over all lines.
+func (o *Order) Units() int {
+	n := 0
+	for _, l := range o.Lines {
+		n += l.Quantity
+	}
+	return n
+}
+
+// Merge takes a storefront snapshot of the same order. A snapshot older than
+// (or as old as) the one held is discarded; a newer one replaces the lines and
+// contact while the order has not yet gone to the ERP, and after that is only
+// recorded, since the ERP holds what was sent. It reports whether the
+// snapshot was newer.
+func (o *Order) Merge(s Order, source string, at time.Time) bool {
+	if !s.SourceUpdatedAt.After(o.SourceUpdatedAt) {
+		o.Record(Event{At: at, Kind: EventStale, Source: source,
+			Detail: fmt.Sprintf("snapshot of %s is not newer than %s", stamp(s.SourceUpdatedAt), stamp(o.SourceUpdatedAt))})
+		return false
+	}
+	o.SourceUpdatedAt = s.SourceUpdatedAt
+	if o.state != Received {
+		o.Record(Event{At: at, Kind: EventUpdated, Source: source,
+			Detail: "newer snapshot recorded; not applied, the order is already " + string(o.state)})
+		return true
+	}
+	o.Name, o.Customer, o.Currency, o.Total, o.Lines = s.Name, s.Customer, s.Currency, s.Total, s.Lines
+	if !s.CapturedAt.IsZero() {
+		o.CapturedAt = s.CapturedAt
+	}
+	o.Record(Event{At: at, Kind: EventUpdated, Source: source, Detail: "newer snapshot applied"})
+	return true
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "(none)"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
