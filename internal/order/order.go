@@ -71,6 +71,13 @@ type Order struct {
 	SettledAt      time.Time
 	Reason         string // why it was rejected or cancelled
 
+	// Attempts counts ERP submit attempts. Any attempt after the first looks
+	// the order up in the ERP before creating it (invariant I2).
+	Attempts int
+	// Attention says why an operator must look at the order; empty when
+	// nothing is wrong.
+	Attention string
+
 	state   State
 	pending []Event
 }
@@ -168,6 +175,13 @@ func (o *Order) Cancel(reason, source string, at time.Time) error {
 	o.Reason = reason
 	o.SettledAt = at
 	return nil
+}
+
+// Flag marks the order for an operator's attention, with the reason on the
+// timeline. The state does not change.
+func (o *Order) Flag(reason, source string, at time.Time) {
+	o.Attention = reason
+	o.Record(Event{At: at, Kind: EventNote, Source: source, Detail: "needs attention: " + reason})
 }
 
 // Units returns the total quantity over all lines.

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ordergate/ordergate/internal/order"
+)
+
+// Document is the part of an order kept as one JSON column: what is read
+// whole and never queried by. Implementations share it so both databases
+// store the same shape.
+type Document struct {
+	Customer order.Customer   `json:"customer"`
+	Currency string           `json:"currency,omitempty"`
+	Total    decimal.Decimal  `json:"total"`
+	Lines    []order.LineItem `json:"lines"`
+	ShipBy   time.Time        `json:"ship_by,omitzero"`
+	Reason   string           `json:"reason,omitempty"`
+}
+
+// EncodeDocument returns the JSON document of o.
+func EncodeDocument(o *order.Order) ([]byte, error) {
+	return json.Marshal(Document{Customer: o.Customer, Currency: o.Currency, Total: o.Total, Lines: o.Lines, ShipBy: o.ShipBy, Reason: o.Reason})
+}
+
+// DecodeDocument fills o from its JSON document.
+func DecodeDocument(b []byte, o *order.Order) error {
+	var d Document
+	if err := json.Unmarshal(b, &d); err != nil {
+		return err
+	}
+	o.Customer, o.Currency, o.Total, o.Lines, o.ShipBy, o.Reason = d.Customer, d.Currency, d.Total, d.Lines, d.ShipBy, d.Reason
+	return nil
+}

@@ -1,0 +1,310 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/store"
+)
+
+// txn is the store.Tx handed to callbacks.
+type txn struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func (t txn) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := t.s.river.InsertTx(ctx, t.tx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+func (t txn) Notification(ctx context.Context, key order.Key, kind string) (store.Notification, error) {
+	return notification(ctx, t.tx, key, kind)
+}
+
+func (t txn) PutNotification(ctx context.Context, n store.Notification) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO notifications (storefront, order_id, kind, status, attempts, message_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (storefront, order_id, kind) DO UPDATE SET
+			status = excluded.status, attempts = excluded.attempts, message_id = excluded.message_id, updated_at = excluded.updated_at`,
+		n.Key.Storefront, n.Key.ID, n.Kind, string(n.Status), n.Attempts, n.MessageID, micros(n.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("save notification %s %s: %w", n.Key, n.Kind, err)
+	}
+	return nil
+}
+
+// queryer is what *sql.DB and *sql.Tx share.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func notification(ctx context.Context, q queryer, key order.Key, kind string) (store.Notification, error) {
+	n := store.Notification{Key: key, Kind: kind}
+	var status string
+	var updated int64
+	err := q.QueryRowContext(ctx, `SELECT status, attempts, message_id, updated_at FROM notifications
+		WHERE storefront = ? AND order_id = ? AND kind = ?`, key.Storefront, key.ID, kind).
+		Scan(&status, &n.Attempts, &n.MessageID, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, nil
+	}
+	if err != nil {
+		return n, fmt.Errorf("read notification %s %s: %w", key, kind, err)
+	}
+	n.Status, n.UpdatedAt = store.NotifyStatus(status), fromMicros(updated)
+	return n, nil
+}
+
+// inTx runs fn in a write transaction and commits it.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// Ingest implements store.Store.
+func (s *Store) Ingest(ctx context.Context, d store.Delivery, apply func(tx store.Tx, existing *order.Order) (*order.Order, error)) (store.IngestResult, error) {
+	var res store.IngestResult
+	key := order.Key{Storefront: d.Storefront, ID: d.OrderID}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO deliveries (dedup_key, storefront, topic, delivery_id, order_id, received_at, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
+			d.DedupKey, d.Storefront, d.Topic, d.DeliveryID, d.OrderID, micros(d.ReceivedAt), d.Body)
+		if err != nil {
+			return fmt.Errorf("sqlite: store delivery: %w", err)
+		}
+		existing, err := load(ctx, tx, key)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			res.Duplicate = true
+			if existing == nil {
+				return nil
+			}
+			existing.Record(order.Event{At: d.ReceivedAt, Kind: order.EventDuplicate, Source: d.Topic, Detail: "delivery " + d.DeliveryID + " already seen; ignored"})
+			return saveEvents(ctx, tx, existing)
+		}
+		o, err := apply(txn{s, tx}, existing)
+		if err != nil || o == nil {
+			return err
+		}
+		res.Saved = true
+		return save(ctx, tx, o)
+	})
+	if err != nil {
+		return store.IngestResult{}, err
+	}
+	return res, nil
+}
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, key order.Key, fn func(tx store.Tx, o *order.Order) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		o, err := load(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if err := fn(txn{s, tx}, o); err != nil {
+			return err
+		}
+		return save(ctx, tx, o)
+	})
+}
+
+// Get implements store.Store.
+func (s *Store) Get(ctx context.Context, key order.Key) (*order.Order, error) {
+	return load(ctx, s.read, key)
+}
+
+// Notification implements store.Store.
+func (s *Store) Notification(ctx context.Context, key order.Key, kind string) (store.Notification, error) {
+	return notification(ctx, s.read, key, kind)
+}
+
+const orderColumns = `storefront, order_id, name, state, email, document, captured_at, source_updated_at,
+	received_at, acknowledged_at, settled_at, erp_ref, attempts, attention`
+
+func scanOrder(sc interface{ Scan(...any) error }) (*order.Order, error) {
+	var (
+		o                              order.Order
+		state, email                   string
+		doc                            []byte
+		captured, srcUpdated, received int64
+		acked, settled                 int64
+	)
+	if err := sc.Scan(&o.Key.Storefront, &o.Key.ID, &o.Name, &state, &email, &doc, &captured, &srcUpdated,
+		&received, &acked, &settled, &o.ERPRef, &o.Attempts, &o.Attention); err != nil {
+		return nil, err
+	}
+	st, err := order.ParseState(state)
+	if err != nil {
+		return nil, fmt.Errorf("order %s/%s: %w", o.Key.Storefront, o.Key.ID, err)
+	}
+	if err := store.DecodeDocument(doc, &o); err != nil {
+		return nil, fmt.Errorf("order %s/%s: document: %w", o.Key.Storefront, o.Key.ID, err)
+	}
+	o.CapturedAt, o.SourceUpdatedAt, o.ReceivedAt = fromMicros(captured), fromMicros(srcUpdated), fromMicros(received)
+	o.AcknowledgedAt, o.SettledAt = fromMicros(acked), fromMicros(settled)
+	return order.Restore(o, st), nil
+}
+
+func load(ctx context.Context, q queryer, key order.Key) (*order.Order, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE storefront = ? AND order_id = ?`, key.Storefront, key.ID)
+	o, err := scanOrder(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("order %s: %w", key, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load order %s: %w", key, err)
+	}
+	return o, nil
+}
+
+func save(ctx context.Context, tx *sql.Tx, o *order.Order) error {
+	doc, err := store.EncodeDocument(o)
+	if err != nil {
+		return fmt.Errorf("sqlite: encode order %s: %w", o.Key, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO orders (`+orderColumns+`, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (storefront, order_id) DO UPDATE SET
+			name = excluded.name, state = excluded.state, email = excluded.email, document = excluded.document,
+			captured_at = excluded.captured_at, source_updated_at = excluded.source_updated_at,
+			acknowledged_at = excluded.acknowledged_at, settled_at = excluded.settled_at,
+			erp_ref = excluded.erp_ref, attempts = excluded.attempts, attention = excluded.attention,
+			updated_at = excluded.updated_at`,
+		o.Key.Storefront, o.Key.ID, o.Name, string(o.State()), strings.ToLower(o.Customer.Email), doc,
+		micros(o.CapturedAt), micros(o.SourceUpdatedAt), micros(o.ReceivedAt), micros(o.AcknowledgedAt),
+		micros(o.SettledAt), o.ERPRef, o.Attempts, o.Attention, time.Now().UnixMicro())
+	if err != nil {
+		return fmt.Errorf("sqlite: save order %s: %w", o.Key, err)
+	}
+	return saveEvents(ctx, tx, o)
+}
+
+func saveEvents(ctx context.Context, tx *sql.Tx, o *order.Order) error {
+	for _, e := range o.Pending() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_events (storefront, order_id, at, kind, source, attempt, detail, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.Key.Storefront, o.Key.ID, micros(e.At), string(e.Kind), e.Source, e.Attempt, e.Detail, e.Error); err != nil {
+			return fmt.Errorf("sqlite: save timeline of %s: %w", o.Key, err)
+		}
+	}
+	return nil
+}
+
+// Timeline implements store.Store.
+func (s *Store) Timeline(ctx context.Context, key order.Key) ([]order.Event, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT at, kind, source, attempt, detail, error FROM order_events
+		WHERE storefront = ? AND order_id = ? ORDER BY id`, key.Storefront, key.ID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: timeline of %s: %w", key, err)
+	}
+	defer rows.Close()
+	var evs []order.Event
+	for rows.Next() {
+		var e order.Event
+		var at int64
+		var kind string
+		if err := rows.Scan(&at, &kind, &e.Source, &e.Attempt, &e.Detail, &e.Error); err != nil {
+			return nil, fmt.Errorf("sqlite: timeline of %s: %w", key, err)
+		}
+		e.At, e.Kind = fromMicros(at), order.EventKind(kind)
+		evs = append(evs, e)
+	}
+	return evs, rows.Err()
+}
+
+// List implements store.Store.
+func (s *Store) List(ctx context.Context, f store.Filter) ([]*order.Order, error) {
+	var where []string
+	var args []any
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, string(f.State))
+	}
+	if f.Storefront != "" {
+		where, args = append(where, "storefront = ?"), append(args, f.Storefront)
+	}
+	if f.Email != "" {
+		where, args = append(where, "email = ?"), append(args, strings.ToLower(f.Email))
+	}
+	if f.Attention {
+		where = append(where, "attention <> ''")
+	}
+	if !f.Before.IsZero() {
+		where, args = append(where, "received_at < ?"), append(args, micros(f.Before))
+	}
+	q := `SELECT ` + orderColumns + ` FROM orders`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY received_at DESC, order_id DESC LIMIT ?"
+	args = append(args, store.Limit(f.Limit))
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []*order.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list orders: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Counts implements store.Store.
+func (s *Store) Counts(ctx context.Context) (map[order.State]int, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT state, count(*) FROM orders GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count orders: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[order.State]int)
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[order.State(st)] = n
+	}
+	return out, rows.Err()
+}
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}

@@ -1,0 +1,210 @@
+// Package sqlite is the embedded store: one SQLite file in WAL mode with
+// synchronous=FULL, so that a commit has reached the disk before any 2xx is
+// answered, and River's SQLite driver as the job queue in the same file.
+//
+// River's SQLite driver wants a single connection (more give SQLITE_BUSY and
+// no speed), so every write — ingest, workers, River's own bookkeeping —
+// shares one. Reads for the API go through a separate read-only pool, which
+// WAL lets run beside the writer.
+//
+// One process owns a database file at a time: Open takes an exclusive lock
+// on PATH.lock. That is what makes it safe, at Start, to hand jobs that a
+// killed process left "running" straight back to the queue instead of
+// waiting for River's rescuer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"syscall"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/ordergate/ordergate/internal/store"
+)
+
+// Options configure Open. Zero values mean the documented defaults.
+type Options struct {
+	// River is the job queue's configuration: Workers, Queues and timing.
+	// Nil opens an insert-only queue (for migrate and read-only commands).
+	River *river.Config
+	// ReadOnly opens without the exclusive lock and refuses writes.
+	ReadOnly bool
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is the SQLite implementation of store.Store.
+type Store struct {
+	path   string
+	write  *sql.DB // one connection: ours and River's writes
+	read   *sql.DB // read-only pool for queries
+	river  *river.Client[*sql.Tx]
+	lock   *os.File
+	log    *slog.Logger
+	worker bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path, migrates it to this
+// binary's schema, and prepares the job queue.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	s := &Store{path: path, log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if !opts.ReadOnly {
+		lock, err := lockFile(path + ".lock")
+		if err != nil {
+			return nil, err
+		}
+		s.lock = lock
+	}
+	var err error
+	s.write, err = sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetMaxIdleConns(1)
+	s.write.SetConnMaxLifetime(0)
+	s.write.SetConnMaxIdleTime(0)
+	if !opts.ReadOnly {
+		if _, err := migrate(ctx, s.write); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
+		}
+	}
+	s.read, err = sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	s.read.SetMaxOpenConns(4)
+
+	cfg := &river.Config{Logger: s.log}
+	if opts.River != nil {
+		c := *opts.River
+		cfg = &c
+		if cfg.Logger == nil {
+			cfg.Logger = s.log
+		}
+		s.worker = cfg.Workers != nil
+	}
+	s.river, err = river.NewClient(riversqlite.New(s.write), cfg)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: job queue: %w", err)
+	}
+	return s, nil
+}
+
+// Migrate brings the database at path to this binary's schema and returns
+// what it did. It is idempotent.
+func Migrate(ctx context.Context, path string) (MigrateResult, error) {
+	lock, err := lockFile(path + ".lock")
+	if err != nil {
+		return MigrateResult{}, err
+	}
+	defer lock.Close()
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return MigrateResult{}, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	return migrate(ctx, db)
+}
+
+// dsn builds the connection string. page_size must come before journal_mode:
+// it only takes effect on a new file, before WAL is set.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "page_size(16384)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		// FULL: the WAL is fsynced at every commit, so a committed delivery
+		// survives power loss, not only a process crash.
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Add("_txlock", "immediate")
+	}
+	q.Add("_pragma", "foreign_keys(1)")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("sqlite: %s is in use by another ordergate process (one process owns an SQLite database; use PostgreSQL for several replicas)", path)
+		}
+		return nil, fmt.Errorf("sqlite: lock %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Start hands back jobs a killed process left running, then starts the
+// workers.
+func (s *Store) Start(ctx context.Context) error {
+	if !s.worker {
+		return errors.New("sqlite: opened without workers")
+	}
+	// We hold the file's exclusive lock, so no other process is working
+	// these: they were orphaned by a crash. River's rescuer would take them
+	// back only after RescueStuckJobsAfter.
+	res, err := s.write.ExecContext(ctx, `UPDATE river_job SET state = 'available', scheduled_at = datetime('now', 'subsec') WHERE state = 'running'`)
+	if err != nil {
+		return fmt.Errorf("sqlite: release orphaned jobs: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		s.log.Info("released jobs left running by an earlier process", "jobs", n)
+	}
+	return s.river.Start(ctx)
+}
+
+// Stop stops the workers, letting running jobs finish until ctx ends.
+func (s *Store) Stop(ctx context.Context) error {
+	if !s.worker {
+		return nil
+	}
+	return s.river.Stop(ctx)
+}
+
+// Ping checks both pools.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.read.PingContext(ctx)
+}
+
+// Close releases the database and the lock.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	if s.write != nil {
+		errs = append(errs, s.write.Close())
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
+	}
+	return errors.Join(errs...)
+}
