@@ -30,4 +30,10 @@ type Delivery struct {
 	TriggeredAt time.Time // when the storefront fired it, if it says
 	Body        []byte    // the raw body, kept for replay
 	Order       order.Order
+
+	// CancelReason and CancelledAt are the storefront's own cancellation
+	// details, set whenever the payload carries them (always on an
+	// OrderCancelled delivery; an update may carry them too).
+	CancelReason string
+	CancelledAt  time.Time
 }

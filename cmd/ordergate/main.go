@@ -1,0 +1,35 @@
+// Command ordergate is the order handoff gateway: it takes storefront orders
+// by signed webhook, stores them durably, hands each to the ERP exactly once,
+// and sends the customer's confirmation only after the ERP's acknowledgment.
+//
+// This package holds the subcommands, config loading and wiring only.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// cli is the command line. Each subcommand's Run does its work.
+type cli struct {
+	Serve   serveCmd   `cmd:"" help:"Run the gateway from a config file: webhooks in, ERP handoff, confirmations out."`
+	Demo    demoCmd    `cmd:"" help:"Run the whole flow on this machine with no accounts: embedded SQLite, a sandbox ERP, an in-process mailbox and a storefront simulator."`
+	Migrate migrateCmd `cmd:"" help:"Create or upgrade the database schema (idempotent; serve also does it at start)."`
+	Config  configCmd  `cmd:"" help:"Work with the config file."`
+}
+
+func main() {
+	var c cli
+	ctx := kong.Parse(&c,
+		kong.Name("ordergate"),
+		kong.Description("ordergate hands storefront orders to the ERP exactly once and confirms them to the customer only after the ERP has acknowledged them."),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err := ctx.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "ordergate:", err)
+		os.Exit(1)
+	}
+}

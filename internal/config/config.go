@@ -1,0 +1,203 @@
+package config
+
+import "time"
+
+// Config is the whole gateway configuration, as read from one YAML file.
+// A zero or omitted field means its documented default; Parse and Load fill
+// the defaults in, so a Config they return holds the values in effect.
+type Config struct {
+	// Database is where orders, timelines and jobs live: sqlite:PATH or
+	// sqlite://PATH (a file, created if missing). postgres:// and
+	// postgresql:// DSNs are recognised but not supported yet. Required.
+	Database string `yaml:"database"`
+	// Listen is the host:port the HTTP server binds: webhooks, the ERP
+	// callbacks, the admin API, the dashboard and /metrics. An empty host
+	// (":8080") means every interface. Default 127.0.0.1:8080.
+	Listen string `yaml:"listen"`
+	// MaxBodyBytes is the largest webhook or API request body accepted, in
+	// bytes; larger requests are refused with 413. Default 1048576 (1 MiB).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// AdminTokens are the bearer tokens accepted by the admin API. May be
+	// empty; the caller adds $ORDERGATE_ADMIN_TOKEN when it is set. Write
+	// them as ${NAME} references rather than literally.
+	AdminTokens []string `yaml:"admin_tokens"`
+	// LogLevel is the least severe level logged: debug, info, warn or error.
+	// Default info.
+	LogLevel string `yaml:"log_level"`
+
+	// Storefronts are the shops whose webhooks the gateway accepts. Each one
+	// is served at POST /webhooks/{kind}/{name}.
+	Storefronts []Storefront `yaml:"storefronts"`
+	// ERPs are the ERPs orders are handed to, referred to by name from
+	// Storefronts.
+	ERPs []ERP `yaml:"erps"`
+	// Notifiers are the ways customer messages are sent, referred to by name
+	// from Storefronts.
+	Notifiers []Notifier `yaml:"notifiers"`
+
+	// Retry paces the retries of ERP calls and mail sends.
+	Retry Retry `yaml:"retry"`
+	// Jobs bounds how long a background job may run.
+	Jobs Jobs `yaml:"jobs"`
+}
+
+// Storefront is one shop whose order webhooks the gateway accepts.
+type Storefront struct {
+	// Name identifies the storefront in URLs, logs and metrics: lower-case
+	// letters, digits, '-' and '_'. Required, unique among storefronts.
+	Name string `yaml:"name"`
+	// Kind is the storefront platform: shopify. woocommerce and bigcommerce
+	// are recognised but not supported yet. Required.
+	Kind string `yaml:"kind"`
+	// WebhookSecrets are the secrets webhook signatures are verified with; a
+	// delivery signed with any one of them is accepted, so a secret can be
+	// rotated by listing the new one next to the old. Required, at least
+	// one, none empty. Write them as ${NAME} references.
+	WebhookSecrets []string `yaml:"webhook_secrets"`
+	// ShopDomain, when set, is the only shop whose deliveries are accepted
+	// (for shopify the X-Shopify-Shop-Domain header, e.g.
+	// example.myshopify.com); deliveries from any other shop are refused.
+	// Compared case-insensitively; stored in lower case. Optional.
+	ShopDomain string `yaml:"shop_domain"`
+	// ERP is the name of the erps entry this storefront's orders go to.
+	// Required.
+	ERP string `yaml:"erp"`
+	// Notifier is the name of the notifiers entry that sends this
+	// storefront's customer messages. Required.
+	Notifier string `yaml:"notifier"`
+	// Mode is when the customer is confirmed: gated (only after the ERP has
+	// acknowledged the order). ack_gated and shadow are recognised but not
+	// supported yet. Default gated.
+	Mode string `yaml:"mode"`
+}
+
+// ERP is one ERP that orders are handed to.
+type ERP struct {
+	// Name identifies the ERP in URLs (POST /erp/{name}/ack), logs and
+	// metrics: lower-case letters, digits, '-' and '_'. Required, unique
+	// among erps.
+	Name string `yaml:"name"`
+	// Kind is the ERP product: sandbox (a simulated ERP that needs no
+	// account). netsuite, cin7 and fishbowl are recognised but not
+	// supported yet. Required.
+	Kind string `yaml:"kind"`
+	// BaseURL overrides the ERP's API address (http or https). For kind
+	// sandbox an empty BaseURL means the gateway runs the sandbox ERP in
+	// process. Optional.
+	BaseURL string `yaml:"base_url"`
+	// Concurrency is the most calls to this ERP in flight at once, 1 to
+	// 1000. Default 8.
+	Concurrency int `yaml:"concurrency"`
+	// Timeout bounds one call to the ERP; a create that times out is in
+	// doubt and is looked up before it is retried. Default 30s.
+	Timeout time.Duration `yaml:"timeout"`
+	// Sandbox shapes the simulated ERP. Only for kind sandbox; when omitted
+	// every field takes its default.
+	Sandbox *Sandbox `yaml:"sandbox,omitempty"`
+}
+
+// Sandbox shapes the behaviour of the simulated ERP (kind sandbox), for
+// demos, tests and load runs. The same Seed gives the same run.
+type Sandbox struct {
+	// Stock is the available quantity per SKU, each at least 0. A SKU not
+	// listed here (and not in UnknownSKUs) has DefaultStock.
+	Stock map[string]int `yaml:"stock"`
+	// DefaultStock is the available quantity of every SKU not in Stock, at
+	// least 0. Default 1000000; because zero means the default, put a SKU in
+	// Stock with 0 to make it out of stock.
+	DefaultStock int `yaml:"default_stock"`
+	// UnknownSKUs are SKUs the ERP does not know: orders for them are
+	// rejected as invalid.
+	UnknownSKUs []string `yaml:"unknown_skus"`
+	// Latency is how long each call takes.
+	Latency Latency `yaml:"latency"`
+	// Faults are the failures the sandbox injects.
+	Faults Faults `yaml:"faults"`
+	// AckDelay is how long after a create the ERP acknowledges the order.
+	// Zero means the create's reply is the acknowledgment; otherwise the
+	// order stays pending until the delay has passed. Default 0.
+	AckDelay time.Duration `yaml:"ack_delay"`
+	// Seed seeds the random choices of latency and faults; 0 is a seed like
+	// any other. Default 0.
+	Seed int64 `yaml:"seed"`
+}
+
+// Latency is the distribution of the sandbox ERP's call durations, given by
+// three points: Min ≤ Median ≤ P99. All zero means no added latency.
+type Latency struct {
+	// Min is the shortest call. Default 0.
+	Min time.Duration `yaml:"min"`
+	// Median is the typical call. Default Min.
+	Median time.Duration `yaml:"median"`
+	// P99 is the call that 99% of calls beat. Default Median.
+	P99 time.Duration `yaml:"p99"`
+}
+
+// Faults are the failure rates the sandbox ERP injects, each the share of
+// calls, from 0 to 1, that fail that way; together they are at most 1.
+type Faults struct {
+	// ErrorRate is the share of calls answered with a retryable error.
+	ErrorRate float64 `yaml:"error_rate"`
+	// TimeoutRate is the share of calls that hang until the caller's timeout.
+	// A create that times out is in doubt.
+	TimeoutRate float64 `yaml:"timeout_rate"`
+	// InDoubtRate is the share of creates that are recorded but whose reply
+	// is lost, so the caller cannot tell whether they succeeded.
+	InDoubtRate float64 `yaml:"in_doubt_rate"`
+	// ThrottleRate is the share of calls refused with 429 and RetryAfter.
+	ThrottleRate float64 `yaml:"throttle_rate"`
+	// RetryAfter is the wait a throttled call is told to observe. Default 1s.
+	RetryAfter time.Duration `yaml:"retry_after"`
+}
+
+// Notifier is one way of sending customer messages.
+type Notifier struct {
+	// Name identifies the notifier in logs and metrics: lower-case letters,
+	// digits, '-' and '_'. Required, unique among notifiers.
+	Name string `yaml:"name"`
+	// Kind is how messages are sent: smtp. webhook is recognised but not
+	// supported yet. Required.
+	Kind string `yaml:"kind"`
+	// Addr is the SMTP server's host:port. Required for smtp.
+	Addr string `yaml:"addr"`
+	// From is the sender address, e.g. orders@example.com or
+	// "Example Shop <orders@example.com>". Required.
+	From string `yaml:"from"`
+	// Username is the SMTP login. Set it together with Password, or neither.
+	Username string `yaml:"username"`
+	// Password is the SMTP password. Set it together with Username, or
+	// neither; write it as a ${NAME} reference. It is refused with TLS none
+	// unless Addr is a loopback address, so it is never sent in clear over a
+	// network.
+	Password string `yaml:"password"`
+	// TLS is how the connection is secured: none, starttls (upgrade a plain
+	// connection, typically port 587) or tls (implicit TLS, typically port
+	// 465). Default starttls.
+	TLS string `yaml:"tls"`
+	// Brand is the shop name shown in messages. Empty means the name of the
+	// storefront the order came from; see BrandFor.
+	Brand string `yaml:"brand"`
+}
+
+// Retry paces retries of ERP calls and mail sends: the wait starts at
+// Initial and doubles up to Max, for at most MaxAttempts attempts, after
+// which the order needs attention.
+type Retry struct {
+	// Initial is the wait before the first retry. Default 1s.
+	Initial time.Duration `yaml:"initial"`
+	// Max is the longest wait between attempts, at least Initial.
+	// Default 5m.
+	Max time.Duration `yaml:"max"`
+	// MaxAttempts is the most attempts of one step. Default 100.
+	MaxAttempts int `yaml:"max_attempts"`
+}
+
+// Jobs bounds background jobs.
+type Jobs struct {
+	// Timeout bounds one run of one job. Default 2m.
+	Timeout time.Duration `yaml:"timeout"`
+	// RescueAfter is how long a job may stay running before it is presumed
+	// lost (its worker crashed) and is run again. Must exceed Timeout.
+	// Default 10m.
+	RescueAfter time.Duration `yaml:"rescue_after"`
+}

@@ -1,0 +1,101 @@
+package config
+
+import (
+	"strings"
+	"time"
+)
+
+// The defaults, in one place. A zero or omitted field takes its default.
+const (
+	DefaultListen       = "127.0.0.1:8080"
+	DefaultMaxBodyBytes = 1 << 20 // 1 MiB
+	DefaultLogLevel     = LogInfo
+
+	DefaultStorefrontMode = ModeGated
+
+	DefaultERPConcurrency    = 8
+	DefaultERPTimeout        = 30 * time.Second
+	DefaultSandboxStock      = 1_000_000
+	DefaultSandboxRetryAfter = time.Second
+	DefaultNotifierTLS       = TLSStartTLS
+	DefaultRetryInitial      = time.Second
+	DefaultRetryMax          = 5 * time.Minute
+	DefaultRetryMaxAttempts  = 100
+	DefaultJobTimeout        = 2 * time.Minute
+	DefaultJobRescueAfter    = 10 * time.Minute
+	MaxERPConcurrency        = 1000
+)
+
+// The values the enumerated fields accept.
+const (
+	LogDebug = "debug"
+	LogInfo  = "info"
+	LogWarn  = "warn"
+	LogError = "error"
+
+	StorefrontShopify     = "shopify"
+	StorefrontWooCommerce = "woocommerce" // not supported yet
+	StorefrontBigCommerce = "bigcommerce" // not supported yet
+
+	ModeGated    = "gated"
+	ModeAckGated = "ack_gated" // not supported yet
+	ModeShadow   = "shadow"    // not supported yet
+
+	ERPSandbox  = "sandbox"
+	ERPNetSuite = "netsuite" // not supported yet
+	ERPCin7     = "cin7"     // not supported yet
+	ERPFishbowl = "fishbowl" // not supported yet
+
+	NotifierSMTP    = "smtp"
+	NotifierWebhook = "webhook" // not supported yet
+
+	TLSNone     = "none"
+	TLSStartTLS = "starttls"
+	TLSImplicit = "tls"
+)
+
+// applyDefaults replaces every zero field that has a default by its default,
+// and normalises values that are compared case-insensitively.
+func (c *Config) applyDefaults() {
+	setDefault(&c.Listen, DefaultListen)
+	setDefault(&c.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&c.LogLevel, DefaultLogLevel)
+	for i := range c.Storefronts {
+		s := &c.Storefronts[i]
+		setDefault(&s.Mode, DefaultStorefrontMode)
+		s.ShopDomain = strings.ToLower(s.ShopDomain)
+	}
+	for i := range c.ERPs {
+		e := &c.ERPs[i]
+		setDefault(&e.Concurrency, DefaultERPConcurrency)
+		setDefault(&e.Timeout, DefaultERPTimeout)
+		if e.Kind == ERPSandbox && e.Sandbox == nil {
+			e.Sandbox = &Sandbox{}
+		}
+		if e.Sandbox != nil {
+			e.Sandbox.applyDefaults()
+		}
+	}
+	for i := range c.Notifiers {
+		setDefault(&c.Notifiers[i].TLS, DefaultNotifierTLS)
+	}
+	setDefault(&c.Retry.Initial, DefaultRetryInitial)
+	setDefault(&c.Retry.Max, DefaultRetryMax)
+	setDefault(&c.Retry.MaxAttempts, DefaultRetryMaxAttempts)
+	setDefault(&c.Jobs.Timeout, DefaultJobTimeout)
+	setDefault(&c.Jobs.RescueAfter, DefaultJobRescueAfter)
+}
+
+func (s *Sandbox) applyDefaults() {
+	setDefault(&s.DefaultStock, DefaultSandboxStock)
+	setDefault(&s.Latency.Median, s.Latency.Min)
+	setDefault(&s.Latency.P99, s.Latency.Median)
+	setDefault(&s.Faults.RetryAfter, DefaultSandboxRetryAfter)
+}
+
+func setDefault[T comparable](field *T, def T) {
+	var zero T
+	if *field == zero {
+		*field = def
+	}
+}

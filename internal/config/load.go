@@ -1,0 +1,36 @@
+package config
+
+import "os"
+
+// Load reads the configuration file at path, expanding ${NAME} references
+// from the process environment. See Parse.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, os.Getenv)
+}
+
+// Parse decodes the YAML in data, expands ${NAME} references in its string
+// values with getenv (nil means no variable is set), fills in the defaults
+// and validates the result. On any problem it returns a nil Config and all
+// the problems joined, each a *FieldError naming its field.
+func Parse(data []byte, getenv func(string) string) (*Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	var (
+		c Config
+		p problems
+	)
+	if decode(data, &c, &p) {
+		expandAll(&c, getenv, &p)
+		c.applyDefaults()
+		c.validate(&p)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

@@ -1,0 +1,382 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// edit is one textual change to briefYAML.
+type edit struct{ old, new string }
+
+func TestParse_ReportsEachProblemWithItsField(t *testing.T) {
+	t.Parallel()
+	secret := env("SHOPIFY_WEBHOOK_SECRET", "s3cret")
+	tests := []struct {
+		name   string
+		edits  []edit
+		getenv func(string) string
+		want   []string
+	}{
+		{
+			name:  "misspelt key is an unknown field",
+			edits: []edit{{"webhook_secrets:", "webhok_secrets:"}},
+			want: []string{
+				"storefronts[0].webhok_secrets: unknown field",
+				"storefronts[0].webhook_secrets: required",
+			},
+		},
+		{
+			name:  "unknown top-level key",
+			edits: []edit{{"listen:", "listne: x\nlisten:"}},
+			want:  []string{"listne: unknown field"},
+		},
+		{
+			name:   "unset variable names field and variable",
+			getenv: env(),
+			want:   []string{"storefronts[0].webhook_secrets[0]: environment variable SHOPIFY_WEBHOOK_SECRET is not set"},
+		},
+		{
+			name:  "missing webhook secrets",
+			edits: []edit{{`webhook_secrets: ["${SHOPIFY_WEBHOOK_SECRET}"], `, ""}},
+			want:  []string{"storefronts[0].webhook_secrets: required"},
+		},
+		{
+			name:  "empty webhook secret list",
+			edits: []edit{{`["${SHOPIFY_WEBHOOK_SECRET}"]`, "[]"}},
+			want:  []string{"storefronts[0].webhook_secrets: required"},
+		},
+		{
+			name:  "empty webhook secret",
+			edits: []edit{{`["${SHOPIFY_WEBHOOK_SECRET}"]`, `["${SHOPIFY_WEBHOOK_SECRET}", ""]`}},
+			want:  []string{"storefronts[0].webhook_secrets[1]: empty"},
+		},
+		{
+			name:  "reference to a missing erp",
+			edits: []edit{{"erp: erp1", "erp: erp9"}},
+			want:  []string{`storefronts[0].erp: "erp9" is not a configured erp`},
+		},
+		{
+			name:  "reference to a missing notifier",
+			edits: []edit{{"notifier: mail", "notifier: post"}},
+			want:  []string{`storefronts[0].notifier: "post" is not a configured notifier`},
+		},
+		{
+			name:  "storefront without erp and notifier",
+			edits: []edit{{"erp: erp1, notifier: mail, ", ""}},
+			want:  []string{"storefronts[0].erp: required", "storefronts[0].notifier: required"},
+		},
+		{
+			name: "duplicate storefront name",
+			edits: []edit{{"erps:", `  - {name: shop1, kind: shopify, webhook_secrets: [x], erp: erp1, notifier: mail}
+erps:`}},
+			want: []string{`storefronts[1].name: "shop1" is already the name of storefronts[0]`},
+		},
+		{
+			name:  "duplicate erp name",
+			edits: []edit{{"  - {name: erp1, kind: sandbox}", "  - {name: erp1, kind: sandbox}\n  - {name: erp1, kind: sandbox}"}},
+			want:  []string{`erps[1].name: "erp1" is already the name of erps[0]`},
+		},
+		{
+			name:  "duplicate notifier name",
+			edits: []edit{{"notifiers:\n", "notifiers:\n  - {name: mail, kind: smtp, addr: \"127.0.0.1:25\", from: a@example.com}\n"}},
+			want:  []string{`notifiers[1].name: "mail" is already the name of notifiers[0]`},
+		},
+		{
+			name:  "malformed name",
+			edits: []edit{{"name: shop1", "name: Shop 1"}},
+			want:  []string{`storefronts[0].name: invalid name "Shop 1": use lower-case letters, digits, '-' and '_'`},
+		},
+		{
+			name:  "missing name",
+			edits: []edit{{"{name: erp1, kind: sandbox}", "{kind: sandbox}"}},
+			want:  []string{"erps[0].name: required", `storefronts[0].erp: "erp1" is not a configured erp`},
+		},
+		{
+			name:  "invalid listen address",
+			edits: []edit{{"listen: 127.0.0.1:8080", "listen: localhost"}},
+			want:  []string{`listen: invalid address "localhost": want host:port`},
+		},
+		{
+			name:  "listen on every interface and any port",
+			edits: []edit{{"listen: 127.0.0.1:8080", `listen: ":0"`}},
+		},
+		{
+			name:  "missing database",
+			edits: []edit{{"database: sqlite:ordergate.db", ""}},
+			want:  []string{"database: required"},
+		},
+		{
+			name:  "sqlite without a path",
+			edits: []edit{{"database: sqlite:ordergate.db", "database: 'sqlite:'"}},
+			want:  []string{"database: missing file path: want sqlite:PATH"},
+		},
+		{
+			name:  "postgres is recognised but not supported",
+			edits: []edit{{"database: sqlite:ordergate.db", "database: postgres://og:pw@db/og"}},
+			want:  []string{"database: postgres is not supported yet"},
+		},
+		{
+			name:  "postgresql scheme is recognised too",
+			edits: []edit{{"database: sqlite:ordergate.db", "database: postgresql://og@db/og"}},
+			want:  []string{"database: postgres is not supported yet"},
+		},
+		{
+			name:  "other database does not echo the dsn",
+			edits: []edit{{"database: sqlite:ordergate.db", "database: mysql://root:hunter2@db/og"}},
+			want:  []string{"database: unsupported database: want sqlite:PATH (postgres:// is not supported yet)"},
+		},
+		{
+			name:  "storefront kind not supported yet",
+			edits: []edit{{"kind: shopify", "kind: woocommerce"}},
+			want:  []string{"storefronts[0].kind: woocommerce is not supported yet"},
+		},
+		{
+			name:  "unknown storefront kind",
+			edits: []edit{{"kind: shopify", "kind: magento"}},
+			want:  []string{`storefronts[0].kind: invalid value "magento": want shopify`},
+		},
+		{
+			name:  "mode not supported yet",
+			edits: []edit{{"mode: gated", "mode: ack_gated"}},
+			want:  []string{"storefronts[0].mode: ack_gated is not supported yet"},
+		},
+		{
+			name:  "invalid mode",
+			edits: []edit{{"mode: gated", "mode: eager"}},
+			want:  []string{`storefronts[0].mode: invalid value "eager": want gated`},
+		},
+		{
+			name:  "invalid shop domain",
+			edits: []edit{{"mode: gated", "mode: gated, shop_domain: 'https://example.myshopify.com/'"}},
+			want:  []string{`storefronts[0].shop_domain: invalid domain "https://example.myshopify.com/": want a host name such as example.myshopify.com`},
+		},
+		{
+			name:  "erp kind not supported yet, and sandbox block only for sandbox",
+			edits: []edit{{"{name: erp1, kind: sandbox}", "{name: erp1, kind: netsuite, sandbox: {seed: 1}}"}},
+			want:  []string{"erps[0].kind: netsuite is not supported yet", "erps[0].sandbox: only for kind sandbox"},
+		},
+		{
+			name:  "erp base url must be http",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, base_url: 'ftp://erp.example.com'}"}},
+			want:  []string{"erps[0].base_url: invalid URL: want http://host or https://host"},
+		},
+		{
+			name:  "erp concurrency above range",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, concurrency: 1001}"}},
+			want:  []string{"erps[0].concurrency: 1001 is out of range: want 1 to 1000"},
+		},
+		{
+			name:  "erp concurrency negative",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, concurrency: -1}"}},
+			want:  []string{"erps[0].concurrency: -1 is out of range: want 1 to 1000"},
+		},
+		{
+			name:  "duration without unit",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, timeout: 30}"}},
+			want:  []string{`erps[0].timeout: invalid value "30": want a duration such as "250ms", "30s" or "5m"`},
+		},
+		{
+			name:  "negative duration",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, timeout: -5s}"}},
+			want:  []string{"erps[0].timeout: -5s is not positive"},
+		},
+		{
+			name:  "word where a number belongs",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, concurrency: many}"}},
+			want:  []string{`erps[0].concurrency: invalid value "many": want a whole number`},
+		},
+		{
+			name:  "negative stock and fault rates out of range",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, sandbox: {stock: {MUG: -1}, faults: {error_rate: 1.5, timeout_rate: -0.1}}}"}},
+			want: []string{
+				`erps[0].sandbox.stock["MUG"]: -1 is negative`,
+				"erps[0].sandbox.faults.error_rate: 1.5 is out of range: want 0 to 1",
+				"erps[0].sandbox.faults.timeout_rate: -0.1 is out of range: want 0 to 1",
+			},
+		},
+		{
+			name:  "fault rates adding up to more than one",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, sandbox: {faults: {error_rate: 0.5, timeout_rate: 0.3, in_doubt_rate: 0.2, throttle_rate: 0.1}}}"}},
+			want:  []string{"erps[0].sandbox.faults: rates add up to 1.1: want at most 1"},
+		},
+		{
+			name:  "latency points out of order",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, sandbox: {latency: {min: 100ms, median: 50ms, p99: 10ms}}}"}},
+			want: []string{
+				"erps[0].sandbox.latency.median: 50ms is less than min 100ms",
+				"erps[0].sandbox.latency.p99: 10ms is less than median 50ms",
+			},
+		},
+		{
+			name:  "unknown key inside sandbox",
+			edits: []edit{{"kind: sandbox}", "kind: sandbox, sandbox: {faults: {eror_rate: 0.1}}}"}},
+			want:  []string{"erps[0].sandbox.faults.eror_rate: unknown field"},
+		},
+		{
+			name:  "notifier kind not supported yet",
+			edits: []edit{{"kind: smtp", "kind: webhook"}},
+			want:  []string{"notifiers[0].kind: webhook is not supported yet"},
+		},
+		{
+			name:  "smtp without addr",
+			edits: []edit{{`addr: "127.0.0.1:1025", `, ""}},
+			want:  []string{"notifiers[0].addr: required"},
+		},
+		{
+			name:  "smtp addr without port",
+			edits: []edit{{`addr: "127.0.0.1:1025"`, `addr: smtp.example.com`}},
+			want:  []string{`notifiers[0].addr: invalid address "smtp.example.com": want host:port`},
+		},
+		{
+			name:  "invalid from address",
+			edits: []edit{{`from: "orders@example.com"`, `from: "orders at example"`}},
+			want:  []string{`notifiers[0].from: invalid address "orders at example": want e.g. orders@example.com`},
+		},
+		{
+			name:  "password without username",
+			edits: []edit{{`from: "orders@example.com"`, `from: "orders@example.com", password: pw`}},
+			want:  []string{"notifiers[0].username: required with password"},
+		},
+		{
+			name:  "password in clear over the network",
+			edits: []edit{{`addr: "127.0.0.1:1025", from: "orders@example.com"`, `addr: "smtp.example.com:25", from: "orders@example.com", username: u, password: pw, tls: none`}},
+			want:  []string{"notifiers[0].tls: none would send the password in clear to smtp.example.com:25: use starttls or tls"},
+		},
+		{
+			name:  "password in clear to a local server is allowed",
+			edits: []edit{{`from: "orders@example.com"`, `from: "orders@example.com", username: u, password: pw, tls: none`}},
+		},
+		{
+			name:  "invalid tls",
+			edits: []edit{{`from: "orders@example.com"`, `from: "orders@example.com", tls: ssl`}},
+			want:  []string{`notifiers[0].tls: invalid value "ssl": want none, starttls, tls`},
+		},
+		{
+			name:  "rescue_after must exceed job timeout",
+			edits: []edit{{"erps:", "jobs: {timeout: 10m, rescue_after: 5m}\nerps:"}},
+			want:  []string{"jobs.rescue_after: 5m0s must exceed timeout 10m0s, or a job still running would be run twice"},
+		},
+		{
+			name:  "retry max below initial",
+			edits: []edit{{"erps:", "retry: {initial: 10m, max: 1m, max_attempts: -2}\nerps:"}},
+			want: []string{
+				"retry.max: 1m0s is less than initial 10m0s",
+				"retry.max_attempts: -2 is out of range: want at least 1",
+			},
+		},
+		{
+			name:  "invalid log level and body size",
+			edits: []edit{{"erps:", "log_level: verbose\nmax_body_bytes: -1\nerps:"}},
+			want: []string{
+				"max_body_bytes: must be positive",
+				`log_level: invalid value "verbose": want debug, info, warn, error`,
+			},
+		},
+		{
+			name:  "empty admin token",
+			edits: []edit{{"erps:", "admin_tokens: ['${ADMIN_TOKEN:-}']\nerps:"}},
+			want:  []string{"admin_tokens[0]: empty"},
+		},
+		{
+			name:  "repeated key",
+			edits: []edit{{"listen: 127.0.0.1:8080", "listen: 127.0.0.1:8080\nlisten: 127.0.0.1:9090"}},
+			want:  []string{"listen: repeated key"},
+		},
+		{
+			name:  "mapping where a list belongs",
+			edits: []edit{{"erps:\n  - {name: erp1, kind: sandbox}", "erps: {name: erp1, kind: sandbox}"}},
+			want:  []string{"erps: want a list, got a mapping", `storefronts[0].erp: "erp1" is not a configured erp`},
+		},
+		{
+			name:  "yaml syntax error",
+			edits: []edit{{"listen: 127.0.0.1:8080", "listen: [127.0.0.1:8080"}},
+			want:  []string{"yaml: line 2: did not find expected ',' or ']'"},
+		},
+		{
+			name: "every problem at once",
+			edits: []edit{
+				{"database: sqlite:ordergate.db", "database: oracle:x"},
+				{"erp: erp1", "erp: erp9"},
+				{"kind: smtp", "kind: pigeon"},
+			},
+			getenv: env(),
+			want: []string{
+				"storefronts[0].webhook_secrets[0]: environment variable SHOPIFY_WEBHOOK_SECRET is not set",
+				"database: unsupported database: want sqlite:PATH (postgres:// is not supported yet)",
+				`storefronts[0].erp: "erp9" is not a configured erp`,
+				`notifiers[0].kind: invalid value "pigeon": want smtp`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			data := briefYAML
+			for _, e := range tt.edits {
+				if !strings.Contains(data, e.old) {
+					t.Fatalf("edit target %q not in briefYAML", e.old)
+				}
+				data = strings.Replace(data, e.old, e.new, 1)
+			}
+			getenv := tt.getenv
+			if getenv == nil {
+				getenv = secret
+			}
+			c, err := Parse([]byte(data), getenv)
+			if diff := cmp.Diff(tt.want, errorLines(err)); diff != "" {
+				t.Errorf("Parse problems mismatch (-want +got):\n%s", diff)
+			}
+			if (err == nil) != (c != nil) {
+				t.Errorf("Parse returned config %v with error %v; want exactly one", c != nil, err)
+			}
+		})
+	}
+}
+
+func errorLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return strings.Split(err.Error(), "\n")
+}
+
+func TestParse_ProblemsAreFieldErrors(t *testing.T) {
+	t.Parallel()
+	_, err := Parse([]byte(briefYAML), env())
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		t.Fatalf("error %v is not a *FieldError", err)
+	}
+	want := &FieldError{Path: "storefronts[0].webhook_secrets[0]", Problem: "environment variable SHOPIFY_WEBHOOK_SECRET is not set"}
+	if diff := cmp.Diff(want, fe); diff != "" {
+		t.Errorf("FieldError mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestParse_EmptyFileNeedsADatabase(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(nil, nil)
+	if diff := cmp.Diff([]string{"database: required"}, errorLines(err)); diff != "" {
+		t.Errorf("problems mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestValidate_TreatsZeroAsDefaultAndDoesNotChangeConfig(t *testing.T) {
+	t.Parallel()
+	c := &Config{
+		Database:    "sqlite:x.db",
+		Storefronts: []Storefront{{Name: "s", Kind: "shopify", WebhookSecrets: []string{"k"}, ERP: "e", Notifier: "n"}},
+		ERPs:        []ERP{{Name: "e", Kind: "sandbox"}},
+		Notifiers:   []Notifier{{Name: "n", Kind: "smtp", Addr: "localhost:25", From: "a@example.com"}},
+	}
+	before := c.clone()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, c); diff != "" {
+		t.Errorf("Validate changed the config (-before +after):\n%s", diff)
+	}
+}

@@ -1,0 +1,23 @@
+// Package erpsim is an ERP simulator served over real HTTP, for the demo, the
+// tests and load runs. It looks like a small ERP REST API with JSON bodies:
+//
+//	POST /v1/sales-orders                 create a sales order → 201 receipt
+//	                                      422 {"code","message"} on rejection, 400 on a malformed body
+//	GET  /v1/sales-orders?external_id=X   the first order with that external id → 200 receipt, or 404
+//	GET  /v1/availability?sku=A&sku=B     {"A": 10, "B": 0}; unknown SKUs are omitted
+//	GET  /v1/records                      everything recorded (Records), for another process to inspect
+//
+// Accepting an order reserves its stock; there are no backorders, so an order
+// the stock cannot cover is rejected with INSUFFICIENT_STOCK and nothing is
+// created.
+//
+// By default the simulator is not idempotent: a second create with an external
+// id it already holds makes a second sales order, as an ERP without
+// idempotency would. The gate must look an order up before retrying a create
+// whose outcome is unknown, and DuplicateExternalIDs shows when it did not.
+//
+// Faults are drawn per request from a seeded source (Config.Faults, SetFaults):
+// a 503 or a 429 with Retry-After that create nothing, a request held until it
+// times out, and the in-doubt fault, which creates the order and then loses
+// the reply (a 500, or a connection closed with no response).
+package erpsim

@@ -1,0 +1,276 @@
+package erpsim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// ERP is the simulated ERP: an http.Handler serving the API described in the
+// package doc, and the accessors tests use to see what it recorded. It is
+// safe for concurrent use.
+type ERP struct {
+	cfg  Config
+	now  func() time.Time
+	mux  *http.ServeMux
+	stop chan struct{}
+	once sync.Once
+
+	mu         sync.Mutex
+	rng        *rand.Rand
+	faults     Faults
+	stock      map[string]int
+	unknown    map[string]bool
+	open       bool // every SKU exists, with defStock units until touched
+	defStock   int
+	seq        int
+	orders     []Order
+	first      map[string]int // external id → index of its first order
+	rejections []Rejection
+	faultCount FaultCounts
+	requests   RequestCounts
+}
+
+// New returns a simulated ERP configured by cfg.
+func New(cfg Config) *ERP {
+	e := &ERP{
+		cfg:      cfg,
+		now:      cfg.Now,
+		stop:     make(chan struct{}),
+		rng:      rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6f72646572676174)),
+		faults:   cfg.Faults,
+		stock:    make(map[string]int, len(cfg.Stock)),
+		unknown:  make(map[string]bool, len(cfg.UnknownSKUs)),
+		open:     len(cfg.Stock) == 0,
+		defStock: cfg.DefaultStock,
+		first:    make(map[string]int),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.defStock == 0 {
+		e.defStock = DefaultStock
+	}
+	if e.cfg.ShipDays == 0 {
+		e.cfg.ShipDays = DefaultShipDays
+	}
+	for sku, n := range cfg.Stock {
+		e.stock[sku] = n
+	}
+	for _, sku := range cfg.UnknownSKUs {
+		e.unknown[sku] = true
+	}
+	e.routes()
+	return e
+}
+
+// ServeHTTP serves the simulated ERP API.
+func (e *ERP) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
+
+// Close releases every request held by latency or a timeout fault; they are
+// answered 503. Call it before closing the server, which waits for them.
+func (e *ERP) Close() { e.once.Do(func() { close(e.stop) }) }
+
+// SetFaults replaces the fault rates from the next request on.
+func (e *ERP) SetFaults(f Faults) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = f
+}
+
+// SetStock makes sku known with qty units available.
+func (e *ERP) SetStock(sku string, qty int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.unknown, sku)
+	e.stock[sku] = qty
+}
+
+// Available returns the units of sku available, and whether the SKU exists.
+func (e *ERP) Available(sku string) (int, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.available(sku)
+}
+
+// Orders returns every order created, oldest first.
+func (e *ERP) Orders() []Order {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return cloneOrders(e.orders)
+}
+
+// Rejections returns every refused create, oldest first.
+func (e *ERP) Rejections() []Rejection {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.rejections)
+}
+
+// Faults returns how many faults of each kind were applied.
+func (e *ERP) Faults() FaultCounts {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.faultCount
+}
+
+// Requests returns how many API requests of each kind arrived.
+func (e *ERP) Requests() RequestCounts {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.requests
+}
+
+// DuplicateExternalIDs returns, sorted, the external ids with more than one
+// order. It is empty unless some create was repeated without a lookup.
+func (e *ERP) DuplicateExternalIDs() []string { return e.Records().DuplicateExternalIDs() }
+
+// Records returns a copy of everything recorded.
+func (e *ERP) Records() Records {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	stock := make(map[string]int, len(e.stock))
+	for sku, n := range e.stock {
+		stock[sku] = n
+	}
+	return Records{
+		Orders:     cloneOrders(e.orders),
+		Rejections: slices.Clone(e.rejections),
+		Faults:     e.faultCount,
+		Requests:   e.requests,
+		Stock:      stock,
+	}
+}
+
+func cloneOrders(os []Order) []Order {
+	out := make([]Order, len(os))
+	for i, o := range os {
+		o.Lines = slices.Clone(o.Lines)
+		out[i] = o
+	}
+	return out
+}
+
+// available is Available with e.mu held.
+func (e *ERP) available(sku string) (int, bool) {
+	if e.unknown[sku] {
+		return 0, false
+	}
+	if n, ok := e.stock[sku]; ok {
+		return n, true
+	}
+	if e.open {
+		return e.defStock, true
+	}
+	return 0, false
+}
+
+// create records the order in req, or the reason it is refused. A create
+// under an in-doubt fault is marked so. With e.mu held.
+func (e *ERP) create(req createRequest, inDoubt bool) (Order, bool, *apiError) {
+	now := e.now()
+	if aerr := validate(req); aerr != nil {
+		e.reject(req.ExternalID, aerr, now)
+		return Order{}, false, aerr
+	}
+	if i, ok := e.first[req.ExternalID]; ok && e.cfg.Idempotent {
+		return e.orders[i], false, nil
+	}
+	want := make(map[string]int)
+	var skus []string
+	for _, l := range req.Lines {
+		if _, ok := want[l.SKU]; !ok {
+			skus = append(skus, l.SKU)
+		}
+		want[l.SKU] += l.Quantity
+	}
+	for _, sku := range skus {
+		have, ok := e.available(sku)
+		if !ok {
+			aerr := &apiError{Code: CodeUnknownSKU, Message: fmt.Sprintf("sku %q is not in the item master", sku)}
+			e.reject(req.ExternalID, aerr, now)
+			return Order{}, false, aerr
+		}
+		if have < want[sku] {
+			aerr := &apiError{Code: CodeInsufficientStock, Message: fmt.Sprintf("sku %q: %d ordered, %d available", sku, want[sku], max(have, 0))}
+			e.reject(req.ExternalID, aerr, now)
+			return Order{}, false, aerr
+		}
+	}
+	for _, sku := range skus {
+		have, _ := e.available(sku)
+		e.stock[sku] = have - want[sku]
+	}
+	e.seq++
+	o := Order{
+		Ref:           fmt.Sprintf("SO-%06d", e.seq),
+		ExternalID:    req.ExternalID,
+		CustomerEmail: req.CustomerEmail,
+		CreatedAt:     now,
+		InDoubt:       inDoubt,
+	}
+	for _, l := range req.Lines {
+		o.Lines = append(o.Lines, Line(l))
+	}
+	if _, ok := e.first[o.ExternalID]; !ok {
+		e.first[o.ExternalID] = len(e.orders)
+	}
+	e.orders = append(e.orders, o)
+	return o, true, nil
+}
+
+func (e *ERP) reject(externalID string, aerr *apiError, at time.Time) {
+	e.rejections = append(e.rejections, Rejection{ExternalID: externalID, Code: aerr.Code, Message: aerr.Message, At: at})
+}
+
+func validate(req createRequest) *apiError {
+	invalid := func(format string, args ...any) *apiError {
+		return &apiError{Code: CodeInvalidRequest, Message: fmt.Sprintf(format, args...)}
+	}
+	if req.ExternalID == "" {
+		return invalid("external_id is required")
+	}
+	if len(req.Lines) == 0 {
+		return invalid("lines: at least one line is required")
+	}
+	for i, l := range req.Lines {
+		if l.SKU == "" {
+			return invalid("lines[%d].sku is required", i)
+		}
+		if l.Quantity <= 0 {
+			return invalid("lines[%d].quantity must be positive, got %d", i, l.Quantity)
+		}
+	}
+	return nil
+}
+
+// receipt is what the API says about o now.
+func (e *ERP) receipt(o Order) receipt {
+	r := receipt{Ref: o.Ref, ExternalID: o.ExternalID, Status: statusAcknowledged}
+	ack := e.cfg.AckDelay <= 0 || !e.now().Before(o.CreatedAt.Add(e.cfg.AckDelay))
+	if !ack {
+		r.Status = statusPending
+	} else {
+		r.ShipBy = o.CreatedAt.AddDate(0, 0, e.cfg.ShipDays).UTC().Truncate(time.Second)
+	}
+	for _, l := range o.Lines {
+		rl := receiptLine{SKU: l.SKU, Ordered: l.Quantity}
+		if ack {
+			rl.Validated = l.Quantity
+		}
+		r.Lines = append(r.Lines, rl)
+	}
+	return r
+}
+
+// lookup returns the first order under externalID. With e.mu held.
+func (e *ERP) lookup(externalID string) (Order, bool) {
+	i, ok := e.first[externalID]
+	if !ok {
+		return Order{}, false
+	}
+	return e.orders[i], true
+}

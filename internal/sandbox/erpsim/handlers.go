@@ -1,0 +1,143 @@
+package erpsim
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// maxBody caps a request body.
+const maxBody = 1 << 20
+
+func (e *ERP) routes() {
+	e.mux = http.NewServeMux()
+	e.mux.Handle("POST /v1/sales-orders", e.auth(e.handleCreate))
+	e.mux.Handle("GET /v1/sales-orders", e.auth(e.handleLookup))
+	e.mux.Handle("GET /v1/availability", e.auth(e.handleAvailability))
+	e.mux.Handle("GET /v1/records", e.auth(e.handleRecords))
+}
+
+func (e *ERP) auth(h http.HandlerFunc) http.Handler {
+	if e.cfg.APIKey == "" {
+		return h
+	}
+	want := []byte("Bearer " + e.cfg.APIKey)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			writeJSON(w, http.StatusUnauthorized, apiError{Code: CodeUnauthorized, Message: "missing or invalid api key"})
+			return
+		}
+		h(w, r)
+	})
+}
+
+func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
+	e.count(func(c *RequestCounts) { c.Create++ })
+	var req createRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeMalformed, Message: "request body: " + err.Error()})
+		return
+	}
+	if !e.delay(r.Context()) {
+		failUnavailable(w)
+		return
+	}
+	f, rates := e.drawCreate()
+	switch f {
+	case faultError:
+		failUnavailable(w)
+		return
+	case faultThrottle:
+		throttle(w, rates)
+		return
+	case faultTimeout:
+		if e.hold(r.Context(), rates.timeout()) {
+			writeJSON(w, http.StatusGatewayTimeout, apiError{Code: CodeTimeout, Message: "the request timed out"})
+			return
+		}
+		failUnavailable(w)
+		return
+	}
+	e.mu.Lock()
+	o, created, aerr := e.create(req, f == faultInDoubt)
+	var rc receipt
+	if aerr == nil {
+		rc = e.receipt(o)
+	}
+	e.mu.Unlock()
+	switch {
+	case f == faultInDoubt:
+		e.loseReply(w)
+	case aerr != nil:
+		writeJSON(w, http.StatusUnprocessableEntity, aerr)
+	case created:
+		writeJSON(w, http.StatusCreated, rc)
+	default: // idempotent repeat
+		writeJSON(w, http.StatusOK, rc)
+	}
+}
+
+func (e *ERP) handleLookup(w http.ResponseWriter, r *http.Request) {
+	e.count(func(c *RequestCounts) { c.Lookup++ })
+	id := r.URL.Query().Get("external_id")
+	if id == "" {
+		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeInvalidRequest, Message: "query parameter external_id is required"})
+		return
+	}
+	if !e.delay(r.Context()) || e.drawRead() {
+		failUnavailable(w)
+		return
+	}
+	e.mu.Lock()
+	o, ok := e.lookup(id)
+	var rc receipt
+	if ok {
+		rc = e.receipt(o)
+	}
+	e.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "no sales order with external_id " + id})
+		return
+	}
+	writeJSON(w, http.StatusOK, rc)
+}
+
+func (e *ERP) handleAvailability(w http.ResponseWriter, r *http.Request) {
+	e.count(func(c *RequestCounts) { c.Availability++ })
+	if !e.delay(r.Context()) || e.drawRead() {
+		failUnavailable(w)
+		return
+	}
+	skus := r.URL.Query()["sku"]
+	out := make(map[string]int, len(skus))
+	e.mu.Lock()
+	for _, sku := range skus {
+		if n, ok := e.available(sku); ok {
+			out[sku] = n
+		}
+	}
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *ERP) handleRecords(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, e.Records())
+}
+
+func (e *ERP) count(f func(*RequestCounts)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f(&e.requests)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own types are written; this is a bug.
+		panic(errors.Join(errors.New("erpsim: encode reply"), err))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

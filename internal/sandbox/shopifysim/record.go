@@ -1,0 +1,148 @@
+package shopifysim
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// OrderRecord is what the simulator placed and how its webhooks fared.
+type OrderRecord struct {
+	// ID is the Shopify order id in decimal: the gateway's order.Key.ID.
+	ID    string
+	Name  string // "#1001"
+	Email string
+	Lines []LineRecord
+	Total decimal.Decimal
+	// CapturedAt is the order's created_at, zero until it is placed.
+	CapturedAt time.Time
+
+	// OutOfOrder says its orders/updated went out before its orders/create.
+	OutOfOrder bool
+	// Duplicated says its orders/create was delivered twice.
+	Duplicated bool
+	// Cancelled says the simulator cancels the order: an orders/cancelled
+	// follows its create. CancelAcceptedAt says when the gateway took it.
+	Cancelled        bool
+	CancelReason     string
+	CancelAcceptedAt time.Time
+
+	// AcceptedAt is the first 2xx for any of its webhooks: from then on the
+	// gateway holds the order and must not lose it.
+	AcceptedAt time.Time
+	// Done says every webhook of the order was accepted or given up.
+	Done     bool
+	Attempts []Attempt
+}
+
+// LineRecord is one line of an order as sent.
+type LineRecord struct {
+	LineID   string
+	SKU      string
+	Title    string
+	Quantity int
+	Price    decimal.Decimal
+	// Unknown says the SKU is in no catalogue: the ERP should reject it.
+	Unknown bool
+}
+
+// Attempt is one HTTP request of one delivery.
+type Attempt struct {
+	Topic     string
+	EventID   string
+	WebhookID string
+	Duplicate bool
+	Retry     int // 0 for the first attempt of a delivery
+	At        time.Time
+	Took      time.Duration
+	Status    int    // 0 when there was no reply
+	Err       string // the transport error, when there was no reply
+}
+
+// Accepted reports whether the gateway answered 2xx.
+func (a Attempt) Accepted() bool { return a.Err == "" && a.Status >= 200 && a.Status < 300 }
+
+// Stats counts what went over the wire.
+type Stats struct {
+	Sent            int // requests made
+	Retries         int // requests that repeat a delivery after a failure
+	Status2xx       int
+	Status4xx       int
+	Status5xx       int
+	StatusOther     int // 1xx and 3xx, both failures to Shopify
+	TransportErrors int // no reply: refused, reset, timed out
+	DuplicatesSent  int // deliveries repeating an event already delivered
+	GivenUp         int // deliveries abandoned after Retry.Retries
+}
+
+func (s *Stats) count(a Attempt) {
+	s.Sent++
+	if a.Retry > 0 {
+		s.Retries++
+	}
+	switch {
+	case a.Err != "":
+		s.TransportErrors++
+	case a.Status >= 200 && a.Status < 300:
+		s.Status2xx++
+	case a.Status >= 400 && a.Status < 500:
+		s.Status4xx++
+	case a.Status >= 500:
+		s.Status5xx++
+	default:
+		s.StatusOther++
+	}
+}
+
+// Progress is a snapshot of a run, for a live progress line.
+type Progress struct {
+	Orders   int // planned
+	Started  int // placed, at least one webhook sent or being sent
+	Accepted int // at least one webhook answered 2xx
+	Done     int // every webhook accepted or given up
+	Elapsed  time.Duration
+	Stats    Stats
+}
+
+// String renders p on one line, e.g.
+// "orders 120/500 accepted 118 done 117 | sent 131 retries 9 5xx 7 err 2 dup 12 | 40.3 orders/s".
+func (p Progress) String() string {
+	rate := 0.0
+	if s := p.Elapsed.Seconds(); s > 0 {
+		rate = float64(p.Accepted) / s
+	}
+	return fmt.Sprintf("orders %d/%d accepted %d done %d | sent %d retries %d 4xx %d 5xx %d err %d dup %d gave up %d | %.1f orders/s",
+		p.Started, p.Orders, p.Accepted, p.Done,
+		p.Stats.Sent, p.Stats.Retries, p.Stats.Status4xx, p.Stats.Status5xx, p.Stats.TransportErrors, p.Stats.DuplicatesSent, p.Stats.GivenUp,
+		rate)
+}
+
+func (r OrderRecord) clone() OrderRecord {
+	r.Lines = slices.Clone(r.Lines)
+	r.Attempts = slices.Clone(r.Attempts)
+	return r
+}
+
+func newRecord(o plannedOrder) OrderRecord {
+	r := OrderRecord{
+		ID:           idString(o.ID),
+		Name:         "#" + idString(int64(o.Number)),
+		Email:        o.Email,
+		Total:        o.Total,
+		OutOfOrder:   o.OutOfOrder,
+		Cancelled:    o.CancelReason != "",
+		CancelReason: o.CancelReason,
+	}
+	for _, d := range o.deliveries {
+		r.Duplicated = r.Duplicated || d.Duplicate
+	}
+	for _, l := range o.Lines {
+		r.Lines = append(r.Lines, LineRecord{
+			LineID: idString(l.ID), SKU: l.Product.SKU, Title: l.Product.Title,
+			Quantity: l.Quantity, Price: l.Product.Price, Unknown: l.Unknown,
+		})
+	}
+	return r
+}

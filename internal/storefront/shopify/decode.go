@@ -1,0 +1,147 @@
+package shopify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/ordergate/ordergate/internal/order"
+)
+
+// payload is the part of Shopify's order JSON the gate reads. The same shape
+// arrives in orders/* webhooks and, wrapped in {"order": …}, from the REST
+// Admin API.
+type payload struct {
+	ID           id        `json:"id"`
+	Name         string    `json:"name"`
+	Email        string    `json:"email"`
+	ContactEmail string    `json:"contact_email"`
+	Phone        string    `json:"phone"`
+	Currency     string    `json:"currency"`
+	TotalPrice   money     `json:"total_price"`
+	CreatedAt    timestamp `json:"created_at"`
+	UpdatedAt    timestamp `json:"updated_at"`
+	CancelledAt  timestamp `json:"cancelled_at"`
+	CancelReason string    `json:"cancel_reason"`
+	Customer     *struct {
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		Email     string `json:"email"`
+		Phone     string `json:"phone"`
+	} `json:"customer"`
+	BillingAddress  *address `json:"billing_address"`
+	ShippingAddress *address `json:"shipping_address"`
+	LineItems       []struct {
+		ID       id     `json:"id"`
+		SKU      string `json:"sku"`
+		Title    string `json:"title"`
+		Name     string `json:"name"`
+		Quantity int    `json:"quantity"`
+		Price    money  `json:"price"`
+	} `json:"line_items"`
+}
+
+type address struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+// DecodeOrder decodes one Shopify order, either a webhook body or a REST
+// Admin API response wrapped in {"order": …}, into an order.Order keyed under
+// storefrontName. Errors wrap ErrMalformed.
+func DecodeOrder(storefrontName string, body []byte) (order.Order, error) {
+	p, err := decode(body)
+	if err != nil {
+		return order.Order{}, fmt.Errorf("shopify: %w", err)
+	}
+	o, err := p.order(storefrontName)
+	if err != nil {
+		return order.Order{}, fmt.Errorf("shopify: %w", err)
+	}
+	return o, nil
+}
+
+func decode(body []byte) (payload, error) {
+	var envelope struct {
+		Order json.RawMessage `json:"order"`
+	}
+	if err := json.Unmarshal(body, &envelope); err != nil {
+		return payload{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	// A webhook body is the order itself and has no "order" member; a REST
+	// response is wrapped in one.
+	if len(envelope.Order) > 0 && !bytes.Equal(envelope.Order, []byte("null")) {
+		body = envelope.Order
+	}
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return payload{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return p, nil
+}
+
+func (p payload) order(storefrontName string) (order.Order, error) {
+	if p.ID.n <= 0 {
+		return order.Order{}, fmt.Errorf("%w: missing order id", ErrMalformed)
+	}
+	o := order.Order{
+		Key:             order.Key{Storefront: storefrontName, ID: p.ID.String()},
+		Name:            p.Name,
+		Customer:        p.customer(),
+		Currency:        p.Currency,
+		Total:           p.TotalPrice.d,
+		CapturedAt:      p.CreatedAt.t,
+		SourceUpdatedAt: p.UpdatedAt.t,
+	}
+	if o.SourceUpdatedAt.IsZero() {
+		o.SourceUpdatedAt = o.CapturedAt
+	}
+	for i, li := range p.LineItems {
+		if li.Quantity < 0 {
+			return order.Order{}, fmt.Errorf("%w: order %s line %d: negative quantity %d", ErrMalformed, o.Key.ID, i, li.Quantity)
+		}
+		title := li.Title
+		if title == "" {
+			title = li.Name
+		}
+		o.Lines = append(o.Lines, order.LineItem{
+			LineID:   li.ID.String(),
+			SKU:      li.SKU,
+			Title:    title,
+			Quantity: li.Quantity,
+			Price:    li.Price.d,
+		})
+	}
+	return o, nil
+}
+
+// customer picks the contact the confirmation goes to: the order's own email
+// first (what the customer typed at checkout), then contact_email, then the
+// customer record's.
+func (p payload) customer() order.Customer {
+	var c order.Customer
+	c.Email = first(p.Email, p.ContactEmail)
+	c.Phone = p.Phone
+	if p.Customer != nil {
+		c.Name = strings.TrimSpace(p.Customer.FirstName + " " + p.Customer.LastName)
+		c.Email = first(c.Email, p.Customer.Email)
+		c.Phone = first(c.Phone, p.Customer.Phone)
+	}
+	for _, a := range []*address{p.BillingAddress, p.ShippingAddress} {
+		if a != nil {
+			c.Name = first(c.Name, strings.TrimSpace(a.Name))
+			c.Phone = first(c.Phone, a.Phone)
+		}
+	}
+	return c
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
