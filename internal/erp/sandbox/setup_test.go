@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -61,6 +62,9 @@ func (s *staller) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// Read the body to its end, or the server would not notice the
+		// client going away.
+		io.Copy(io.Discard, r.Body)
 		select {
 		case s.arrived <- struct{}{}:
 		default:

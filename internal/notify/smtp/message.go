@@ -39,6 +39,7 @@ func (s *Sender) message(m notify.Message) (*mail.Msg, error) {
 	msg.SetGenHeader(HeaderKind, string(m.Kind))
 	// Automatic replies (out of office) should not answer a confirmation.
 	msg.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetBodyString(mail.TypeTextPlain, r.Text)
 	msg.AddAlternativeString(mail.TypeTextHTML, r.HTML)
 	return msg, nil

@@ -185,6 +185,7 @@ func TestSend_ClassifiesFailures(t *testing.T) {
 			if err == nil {
 				t.Fatal("Send succeeded, want an error")
 			}
+			t.Logf("err: %v", err)
 			if got := errors.Is(err, notify.ErrNotSent); got != tt.wantNotSent {
 				t.Errorf("errors.Is(err, ErrNotSent) = %v, want %v; err: %v", got, tt.wantNotSent, err)
 			}

@@ -69,6 +69,8 @@ type Faults struct {
 	TimeoutRate float64
 	// InDoubtRate creates the order and then loses the reply: half the
 	// time a 500, half the time the connection is closed with no response.
+	// A create that would be refused is recorded as a rejection and its
+	// reply lost the same way.
 	InDoubtRate float64
 	// ThrottleRate answers 429 with a Retry-After header and creates
 	// nothing.
@@ -107,9 +109,8 @@ func (l Latency) sample(norm float64) time.Duration {
 	if l.P99 > l.Median {
 		sigma = (math.Log(float64(l.P99)) - mu) / z99
 	}
-	d := time.Duration(math.Exp(mu + sigma*norm))
-	if ceiling := 10 * max(l.P99, l.Median); d > ceiling {
-		d = ceiling
-	}
-	return max(d, l.Min)
+	// Clip in floating point: a far tail overflows a Duration.
+	ceiling := float64(10 * max(l.P99, l.Median))
+	d := min(math.Exp(mu+sigma*norm), ceiling)
+	return max(time.Duration(d), l.Min)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 )
 
@@ -34,8 +35,14 @@ func (e *ERP) auth(h http.HandlerFunc) http.Handler {
 
 func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
 	e.count(func(c *RequestCounts) { c.Create++ })
+	// Reading the body to its end also lets the server notice a client
+	// that goes away while the request is held.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var req createRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&req); err != nil {
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeMalformed, Message: "request body: " + err.Error()})
 		return
 	}

@@ -105,6 +105,11 @@ func (mb *Mailbox) Close() error {
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
+	// go-smtp learns of the listener only once Serve runs; a Close that
+	// comes first would leave Serve accepting forever.
+	if lerr := mb.ln.Close(); lerr != nil && !errors.Is(lerr, net.ErrClosed) && err == nil {
+		err = lerr
+	}
 	if serr := <-mb.served; serr != nil && err == nil {
 		err = serr
 	}

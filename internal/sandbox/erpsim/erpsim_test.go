@@ -1,0 +1,159 @@
+package erpsim_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
+)
+
+func serve(t *testing.T, cfg erpsim.Config) (*erpsim.ERP, *httptest.Server) {
+	t.Helper()
+	sim := erpsim.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	t.Cleanup(sim.Close)
+	return sim, srv
+}
+
+// call sends one request and returns the status and the body decoded as a
+// generic JSON value.
+func call(t *testing.T, srv *httptest.Server, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%s %s: reply %q is not a JSON object: %v", method, path, b, err)
+	}
+	return resp.StatusCode, v
+}
+
+func TestAPI_RepliesAsDocumented(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		method string
+		path   string
+		body   string
+		status int
+		code   string // the error body's code, if an error
+	}{
+		{"MalformedBodyIs400", "POST", "/v1/sales-orders", `{"external_id": `, 400, erpsim.CodeMalformed},
+		{"FractionalQuantityIs400", "POST", "/v1/sales-orders", `{"external_id":"x","lines":[{"sku":"A","quantity":1.5}]}`, 400, erpsim.CodeMalformed},
+		{"MissingExternalIDIs422", "POST", "/v1/sales-orders", `{"lines":[{"sku":"A","quantity":1}]}`, 422, erpsim.CodeInvalidRequest},
+		{"UnknownSKUIs422", "POST", "/v1/sales-orders", `{"external_id":"x","lines":[{"sku":"NOPE","quantity":1}]}`, 422, erpsim.CodeUnknownSKU},
+		{"NotEnoughStockIs422", "POST", "/v1/sales-orders", `{"external_id":"x","lines":[{"sku":"A","quantity":4}]}`, 422, erpsim.CodeInsufficientStock},
+		{"CreateIs201", "POST", "/v1/sales-orders", `{"external_id":"x","customer_email":"a@example.com","lines":[{"sku":"A","quantity":3}]}`, 201, ""},
+		{"LookupOfNothingIs404", "GET", "/v1/sales-orders?external_id=none", "", 404, erpsim.CodeNotFound},
+		{"LookupWithoutExternalIDIs400", "GET", "/v1/sales-orders", "", 400, erpsim.CodeInvalidRequest},
+		{"AvailabilityIs200", "GET", "/v1/availability?sku=A", "", 200, ""},
+		{"RecordsIs200", "GET", "/v1/records", "", 200, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sim, srv := serve(t, erpsim.Config{Stock: map[string]int{"A": 3}})
+			status, body := call(t, srv, c.method, c.path, c.body)
+			if status != c.status {
+				t.Errorf("status = %d, want %d (body %v)", status, c.status, body)
+			}
+			if got, _ := body["code"].(string); got != c.code {
+				t.Errorf("code = %q, want %q", got, c.code)
+			}
+			if c.status != 201 && len(sim.Orders()) != 0 {
+				t.Errorf("orders created: %v", sim.Orders())
+			}
+		})
+	}
+}
+
+func TestCreate_ReplyHasTheReceiptShape(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, erpsim.Config{})
+	status, got := call(t, srv, "POST", "/v1/sales-orders", `{"external_id":"og-s-1","lines":[{"sku":"A","quantity":2}]}`)
+	if status != 201 {
+		t.Fatalf("status = %d", status)
+	}
+	if _, ok := got["ship_by"].(string); !ok {
+		t.Errorf("ship_by missing in %v", got)
+	}
+	delete(got, "ship_by")
+	want := map[string]any{
+		"ref": "SO-000001", "external_id": "og-s-1", "status": "acknowledged",
+		"lines": []any{map[string]any{"sku": "A", "ordered": 2.0, "validated": 2.0}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("receipt (-want +got):\n%s", diff)
+	}
+}
+
+func TestAvailability_OmitsUnknownSKUs(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, erpsim.Config{Stock: map[string]int{"A": 10, "B": 0}, UnknownSKUs: []string{"B"}})
+	_, got := call(t, srv, "GET", "/v1/availability?sku=A&sku=B&sku=C", "")
+	if diff := cmp.Diff(map[string]any{"A": 10.0}, got); diff != "" {
+		t.Errorf("availability (-want +got):\n%s", diff)
+	}
+}
+
+func TestFaults_SameSeedGivesSameOutcomes(t *testing.T) {
+	t.Parallel()
+	outcomes := func() []int {
+		_, srv := serve(t, erpsim.Config{Seed: 7, Faults: erpsim.Faults{ErrorRate: 0.3, ThrottleRate: 0.3}})
+		var out []int
+		for range 30 {
+			status, _ := call(t, srv, "POST", "/v1/sales-orders", `{"external_id":"x","lines":[{"sku":"A","quantity":1}]}`)
+			out = append(out, status)
+		}
+		return out
+	}
+	first, second := outcomes(), outcomes()
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Errorf("two runs with seed 7 differ (-first +second):\n%s", diff)
+	}
+}
+
+func TestSetFaults_AppliesFromTheNextRequest(t *testing.T) {
+	t.Parallel()
+	sim, srv := serve(t, erpsim.Config{})
+	body := `{"external_id":"x","lines":[{"sku":"A","quantity":1}]}`
+	if status, _ := call(t, srv, "POST", "/v1/sales-orders", body); status != 201 {
+		t.Fatalf("status before faults = %d, want 201", status)
+	}
+	sim.SetFaults(erpsim.Faults{ErrorRate: 1})
+	if status, _ := call(t, srv, "POST", "/v1/sales-orders", body); status != 503 {
+		t.Errorf("status with ErrorRate 1 = %d, want 503", status)
+	}
+	if got := sim.Faults(); got != (erpsim.FaultCounts{Error: 1}) {
+		t.Errorf("faults = %+v, want 1 error", got)
+	}
+	if got := sim.Requests(); got != (erpsim.RequestCounts{Create: 2}) {
+		t.Errorf("requests = %+v, want 2 creates", got)
+	}
+}
+
+func TestAPIKey_RequiredWhenSet(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, erpsim.Config{APIKey: "k"})
+	if status, body := call(t, srv, "GET", "/v1/records", ""); status != 401 || body["code"] != erpsim.CodeUnauthorized {
+		t.Errorf("without a key: %d %v, want 401 %s", status, body, erpsim.CodeUnauthorized)
+	}
+	if _, err := erpsim.FetchRecords(t.Context(), srv.Client(), srv.URL, "k"); err != nil {
+		t.Errorf("FetchRecords with the key: %v", err)
+	}
+}
