@@ -182,10 +182,7 @@ func (c *demoCmd) watch(ctx context.Context, gw *gateway, shop *shopifysim.Sim, 
 	simFinished := false
 	// On a terminal the progress line rewrites itself; in a log it is a
 	// line every five seconds.
-	tty, lead := isTerminal(os.Stdout), "\n"
-	if tty {
-		lead = "\r"
-	}
+	tty := isTerminal(os.Stdout)
 	for {
 		select {
 		case err := <-simDone:
@@ -196,10 +193,8 @@ func (c *demoCmd) watch(ctx context.Context, gw *gateway, shop *shopifysim.Sim, 
 			simDone = nil
 		case <-tick.C:
 		case <-deadline:
-			fmt.Println()
 			return false, fmt.Errorf("orders still unsettled after %s", c.Timeout)
 		case <-ctx.Done():
-			fmt.Println()
 			return false, nil
 		}
 		counts, err := gw.store.Counts(ctx)
@@ -218,12 +213,19 @@ func (c *demoCmd) watch(ctx context.Context, gw *gateway, shop *shopifysim.Sim, 
 		if !tty && !done && int(time.Since(started).Seconds())%5 != 0 {
 			continue
 		}
-		fmt.Printf(lead+"%5.1fs  placed %d/%d accepted %d | gateway: received %d submitted %d acknowledged %d confirmed %d rejected %d cancelled %d   ",
+		line := fmt.Sprintf("%5.1fs  placed %d/%d accepted %d | gateway: received %d submitted %d acknowledged %d confirmed %d rejected %d cancelled %d   ",
 			time.Since(started).Seconds(), p.Started, p.Orders, p.Accepted,
 			counts[order.Received], counts[order.Submitted], counts[order.Acknowledged],
 			counts[order.Confirmed], counts[order.Rejected], counts[order.Cancelled])
+		if tty {
+			fmt.Print("\r" + line)
+			if done {
+				fmt.Println()
+			}
+		} else {
+			fmt.Println(line)
+		}
 		if done {
-			fmt.Println()
 			return true, nil
 		}
 	}

@@ -97,6 +97,12 @@ func (w *submitWorker) failed(ctx context.Context, job *river.Job[SubmitArgs], k
 			return rejectOrNote(o, cause.Error(), now)
 		}
 		o.Record(order.Event{At: now, Kind: order.EventSubmitFailed, Source: "erp", Attempt: attempt, Error: cause.Error()})
+		if errors.Is(cause, erp.ErrAuth) && o.Attention == "" {
+			// Every order will fail the same way until the config is fixed;
+			// say so plainly, and keep retrying so the backlog drains by
+			// itself once it is.
+			o.Flag("the erp refused the gateway's credentials: fix the erp's credentials in the config and restart", "gate", now)
+		}
 		if last && !errors.Is(cause, erp.ErrThrottled) {
 			o.Flag(fmt.Sprintf("erp submit failed %d times; last error: %v", job.Attempt, cause), "gate", now)
 		}
