@@ -53,7 +53,7 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	}
 	senders := make(map[string]notify.Sender)
 	for _, n := range cfg.Notifiers {
-		s, err := smtp.New(smtp.Config{Addr: n.Addr, From: n.From, Username: n.Username, Password: n.Password, TLS: n.TLS, Brand: n.Brand})
+		s, err := smtp.New(smtp.Config{Addr: n.Addr, From: n.From, Username: n.Username, Password: n.Password, TLS: n.TLS, Brand: n.BrandFor(firstUser(cfg, n.Name))})
 		if err != nil {
 			return nil, fmt.Errorf("notifiers %s: %w", n.Name, err)
 		}
@@ -120,6 +120,17 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	}()
 	ok = true
 	return g, nil
+}
+
+// firstUser returns the name of the first storefront sending through the
+// named notifier: the brand a notifier without one shows.
+func firstUser(cfg *config.Config, notifier string) string {
+	for _, sf := range cfg.Storefronts {
+		if sf.Notifier == notifier {
+			return sf.Name
+		}
+	}
+	return notifier
 }
 
 // erpClient returns the client for one configured ERP. A sandbox ERP with no

@@ -175,7 +175,8 @@ type Notifier struct {
 	// 465). Default starttls.
 	TLS string `yaml:"tls"`
 	// Brand is the shop name shown in messages. Empty means the name of the
-	// storefront the order came from; see BrandFor.
+	// first storefront that sends through this notifier; give each
+	// storefront its own notifier to show different names.
 	Brand string `yaml:"brand"`
 }
 

@@ -63,7 +63,10 @@ func (w *confirmWorker) Work(ctx context.Context, job *river.Job[ConfirmArgs]) e
 		n.Status, n.UpdatedAt = store.NotifySending, now
 		n.Attempts++
 		msg = notify.Message{Kind: notify.Confirmation, Order: *o}
-		n.MessageID = msg.ID(sf.Notifier)
+		n.MessageID = msg.ID("ordergate")
+		if idr, ok := sender.(interface{ MessageID(notify.Message) string }); ok {
+			n.MessageID = idr.MessageID(msg)
+		}
 		o.Record(order.Event{At: now, Kind: order.EventNotifyAttempt, Source: "gate", Attempt: n.Attempts, Detail: "confirmation via " + sf.Notifier})
 		send = true
 		return tx.PutNotification(ctx, n)

@@ -20,6 +20,10 @@ const (
 
 // message builds the e-mail for m: multipart/alternative, plain text first
 // and HTML second, with the stable Message-ID.
+// MessageID returns the Message-ID that m is sent with: the same on every
+// attempt, so the gate can record it before sending.
+func (s *Sender) MessageID(m notify.Message) string { return m.ID(s.domain) }
+
 func (s *Sender) message(m notify.Message) (*mail.Msg, error) {
 	to, err := recipient(m.Order.Customer.Email, m.Order.Customer.Name)
 	if err != nil {
