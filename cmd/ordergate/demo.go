@@ -22,6 +22,7 @@ import (
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
 	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
 	"github.com/ordergate/ordergate/internal/sandbox/verdict"
+	"github.com/ordergate/ordergate/internal/store"
 )
 
 type demoCmd struct {
@@ -206,6 +207,18 @@ func (c *demoCmd) watch(ctx context.Context, gw *gateway, shop *shopifysim.Sim, 
 			total += n
 			if !st.Settled() {
 				open += n
+			}
+		}
+		// An order flagged for attention is settled for the demo's purpose:
+		// it is visible, and waiting longer will not move it (I1).
+		if open > 0 {
+			flagged, err := gw.store.List(ctx, store.Filter{Attention: true, Limit: 1000})
+			if err == nil {
+				for _, o := range flagged {
+					if !o.State().Settled() {
+						open--
+					}
+				}
 			}
 		}
 		p := shop.Progress()
