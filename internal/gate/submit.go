@@ -186,7 +186,23 @@ func (w *awaitAckWorker) Work(ctx context.Context, job *river.Job[AwaitAckArgs])
 	sf := g.storefronts[key.Storefront]
 	rec, err := g.cfg.ERPs[sf.ERP].Client.Lookup(ctx, key.ExternalID())
 	if err != nil {
-		return fmt.Errorf("await acknowledgment of %s: %w", key, err)
+		cause := fmt.Errorf("await acknowledgment of %s: %w", key, err)
+		last := job.Attempt >= job.MaxAttempts
+		if uerr := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+			now := g.now()
+			o.Record(order.Event{At: now, Kind: order.EventNote, Source: "erp", Attempt: job.Attempt,
+				Detail: "could not read the acknowledgment", Error: err.Error()})
+			if last {
+				o.Flag(fmt.Sprintf("the erp holds %s but its acknowledgment could not be read after %d tries; last error: %v", o.ERPRef, job.Attempt, err), "gate", now)
+			}
+			return nil
+		}); uerr != nil {
+			return uerr
+		}
+		if errors.Is(err, erp.ErrThrottled) {
+			return river.JobSnooze(max(erp.RetryAfter(err), g.cfg.AckPoll))
+		}
+		return cause
 	}
 	if rec.Status == erp.StatusPending {
 		return river.JobSnooze(g.cfg.AckPoll)

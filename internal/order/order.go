@@ -205,9 +205,12 @@ func (o *Order) Merge(s Order, source string, at time.Time) bool {
 		return false
 	}
 	o.SourceUpdatedAt = s.SourceUpdatedAt
-	if o.state != Received {
+	if o.state != Received || o.Attempts > 0 {
+		// Once an attempt to submit has begun the ERP may hold the earlier
+		// version; changing ours behind its back would confirm lines the
+		// ERP never saw.
 		o.Record(Event{At: at, Kind: EventUpdated, Source: source,
-			Detail: "newer snapshot recorded; not applied, the order is already " + string(o.state)})
+			Detail: "newer snapshot recorded; not applied, the order has already gone to the erp"})
 		return true
 	}
 	o.Name, o.Customer, o.Currency, o.Total, o.Lines = s.Name, s.Customer, s.Currency, s.Total, s.Lines

@@ -43,17 +43,20 @@ func TestMerge(t *testing.T) {
 		wantNewer bool
 		wantQty   int
 		wantKind  EventKind
+		attempts  int
 	}{
-		{"newer snapshot applies while received", Received, newer, true, 3, EventUpdated},
-		{"newer snapshot only recorded once submitted", Submitted, newer, true, 1, EventUpdated},
-		{"older snapshot discarded", Received, older, false, 1, EventStale},
-		{"same timestamp discarded", Received, base, false, 1, EventStale},
+		{"newer snapshot applies while received", Received, newer, true, 3, EventUpdated, 0},
+		{"newer snapshot only recorded once submitted", Submitted, newer, true, 1, EventUpdated, 0},
+		{"newer snapshot only recorded once a submit attempt began", Received, newer, true, 1, EventUpdated, 1},
+		{"older snapshot discarded", Received, older, false, 1, EventStale, 0},
+		{"same timestamp discarded", Received, base, false, 1, EventStale, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			b := base
 			b.Lines = append([]LineItem(nil), base.Lines...)
+			b.Attempts = tt.attempts
 			o := Restore(b, tt.state)
 			if got := o.Merge(tt.snap, "shopify", t0); got != tt.wantNewer {
 				t.Fatalf("Merge = %v, want %v", got, tt.wantNewer)
