@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -23,12 +22,7 @@ import (
 // error that proves the message was not delivered (refused before the data)
 // is retried.
 type confirmWorker struct {
-	river.WorkerDefaults[ConfirmArgs]
-	g *Gate
-}
-
-func (w *confirmWorker) NextRetry(job *river.Job[ConfirmArgs]) time.Time {
-	return time.Now().Add(w.g.backoff(job.Attempt))
+	worker[ConfirmArgs]
 }
 
 const confirmation = string(notify.Confirmation)

@@ -123,9 +123,9 @@ func erpQueue(name string) string { return "erp_" + name }
 // (River's defaults poll every second; a hop must take milliseconds).
 func (g *Gate) RiverConfig() *river.Config {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &submitWorker{g: g})
-	river.AddWorker(workers, &awaitAckWorker{g: g})
-	river.AddWorker(workers, &confirmWorker{g: g})
+	river.AddWorker(workers, &submitWorker{worker[SubmitArgs]{g: g}})
+	river.AddWorker(workers, &awaitAckWorker{worker[AwaitAckArgs]{g: g}})
+	river.AddWorker(workers, &confirmWorker{worker[ConfirmArgs]{g: g}})
 	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}}
 	for name, e := range g.cfg.ERPs {
 		n := e.Concurrency

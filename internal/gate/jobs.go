@@ -1,6 +1,24 @@
 package gate
 
-import "github.com/ordergate/ordergate/internal/order"
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ordergate/ordergate/internal/order"
+)
+
+// worker is what every gate worker shares: River's defaults, the gate, and
+// the gate's backoff in place of River's (which waits attempt⁴ seconds).
+type worker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	g *Gate
+}
+
+// NextRetry implements river.Worker.
+func (w worker[T]) NextRetry(job *river.Job[T]) time.Time {
+	return time.Now().Add(w.g.backoff(job.Attempt))
+}
 
 // SubmitArgs is the job that hands an order to its ERP.
 type SubmitArgs struct {

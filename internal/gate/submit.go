@@ -21,12 +21,7 @@ import (
 // the ERP by its external id before creating it, so an order the ERP already
 // holds is never created twice (invariant I2).
 type submitWorker struct {
-	river.WorkerDefaults[SubmitArgs]
-	g *Gate
-}
-
-func (w *submitWorker) NextRetry(job *river.Job[SubmitArgs]) time.Time {
-	return time.Now().Add(w.g.backoff(job.Attempt))
+	worker[SubmitArgs]
 }
 
 func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) error {
@@ -165,12 +160,7 @@ func rejectOrNote(o *order.Order, reason string, now time.Time) error {
 
 // awaitAckWorker polls the ERP for an order it took but had not validated.
 type awaitAckWorker struct {
-	river.WorkerDefaults[AwaitAckArgs]
-	g *Gate
-}
-
-func (w *awaitAckWorker) NextRetry(job *river.Job[AwaitAckArgs]) time.Time {
-	return time.Now().Add(w.g.backoff(job.Attempt))
+	worker[AwaitAckArgs]
 }
 
 func (w *awaitAckWorker) Work(ctx context.Context, job *river.Job[AwaitAckArgs]) error {
