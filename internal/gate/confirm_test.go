@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -151,7 +150,7 @@ func TestConfirm_AckPendingIsPolled(t *testing.T) {
 	t.Parallel()
 	// The ERP takes the order but validates it only when the test moves
 	// its clock past AckDelay.
-	clk := &clock{t: time.Now()}
+	clk := erpsim.NewClock(time.Now())
 	b := setup(t, options{erp: erpsim.Config{AckDelay: time.Hour, Now: clk.Now}})
 	o := testOrder("1001", t0, line("A", 1))
 	b.ingest(t, delivery(storefront.OrderCreated, "e1", o))
@@ -184,24 +183,6 @@ func TestConfirm_AckPendingIsPolled(t *testing.T) {
 	if n := b.sim.Requests().Create; n != 1 {
 		t.Errorf("erp creates %d, want 1", n)
 	}
-}
-
-// clock is a settable clock for the sandbox ERP.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 func TestConfirm_FailedAckPollsAreOnTheTimelineAndGivingUpIsFlagged(t *testing.T) {

@@ -40,9 +40,8 @@ const (
 // ERP and mailbox, with the workers started.
 type options struct {
 	erp erpsim.Config
-	// erpPlan, if not empty, are the ERP's faults create by create: the
-	// first create meets erpPlan[0], the second erpPlan[1], and every
-	// create after the plan runs out meets none.
+	// erpPlan, if not empty, scripts the ERP's faults create by create
+	// (erpsim.ERP.PlanFaults).
 	erpPlan []erpsim.Faults
 	// wrapERP, if set, wraps the ERP's HTTP handler, to hold or watch
 	// requests on their way in.
@@ -75,10 +74,10 @@ func setup(t *testing.T, opts options) *bundle {
 	b := &bundle{path: filepath.Join(t.TempDir(), "ordergate.db")}
 
 	b.sim = erpsim.New(opts.erp)
-	var h http.Handler = b.sim
 	if len(opts.erpPlan) > 0 {
-		h = planFaults(b.sim, opts.erpPlan)
+		b.sim.PlanFaults(opts.erpPlan...)
 	}
+	var h http.Handler = b.sim
 	if opts.wrapERP != nil {
 		h = opts.wrapERP(h)
 	}
@@ -233,34 +232,6 @@ func formatTimeline(tl []order.Event) string {
 		sb.WriteString("\n")
 	}
 	return sb.String()
-}
-
-// planFaults serves sim, switching its faults after each create it serves:
-// plan[0] from the start, plan[i] after the i-th create, none after the
-// plan. The switch happens before the reply leaves (or, for a lost reply,
-// as the connection closes), so the gate's next call meets the next step
-// of the plan.
-func planFaults(sim *erpsim.ERP, plan []erpsim.Faults) http.Handler {
-	sim.SetFaults(plan[0])
-	var creates atomic.Int64
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		isCreate := r.Method == http.MethodPost && r.URL.Path == "/v1/sales-orders"
-		if !isCreate {
-			sim.ServeHTTP(w, r)
-			return
-		}
-		// A lost reply (in-doubt fault) panics with ErrAbortHandler or
-		// hijacks; the switch must happen either way.
-		defer func() {
-			n := int(creates.Add(1))
-			next := erpsim.Faults{}
-			if n < len(plan) {
-				next = plan[n]
-			}
-			sim.SetFaults(next)
-		}()
-		sim.ServeHTTP(w, r)
-	})
 }
 
 // relay forwards TCP connections to a target that can be changed while it

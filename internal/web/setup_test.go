@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,9 +46,8 @@ var (
 // options vary the parts setup builds.
 type options struct {
 	erp erpsim.Config
-	// erpPlan, if not empty, are the ERP's faults create by create:
-	// erpPlan[0] from the start, erpPlan[i] after the i-th create, none
-	// after the plan.
+	// erpPlan, if not empty, scripts the ERP's faults create by create
+	// (erpsim.ERP.PlanFaults).
 	erpPlan []erpsim.Faults
 }
 
@@ -70,10 +68,10 @@ func setup(t *testing.T, opts options) *bundle {
 	quiet := slog.New(slog.DiscardHandler)
 
 	b.sim = erpsim.New(opts.erp)
-	var h http.Handler = b.sim
 	if len(opts.erpPlan) > 0 {
-		h = planFaults(b.sim, opts.erpPlan)
+		b.sim.PlanFaults(opts.erpPlan...)
 	}
+	var h http.Handler = b.sim
 	erpSrv := httptest.NewServer(h)
 	client, err := sandbox.New(sandbox.Config{BaseURL: erpSrv.URL, Timeout: 5 * time.Second})
 	if err != nil {
@@ -286,27 +284,4 @@ func (b *bundle) waitSettled(t *testing.T, key order.Key) *order.Order {
 			t.Fatalf("order %s never settled", key)
 		}
 	}
-}
-
-// planFaults serves sim, switching its faults after each create it serves:
-// plan[0] from the start, plan[i] after the i-th create, none after the
-// plan.
-func planFaults(sim *erpsim.ERP, plan []erpsim.Faults) http.Handler {
-	sim.SetFaults(plan[0])
-	var creates atomic.Int64
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != "/v1/sales-orders" {
-			sim.ServeHTTP(w, r)
-			return
-		}
-		defer func() {
-			n := int(creates.Add(1))
-			next := erpsim.Faults{}
-			if n < len(plan) {
-				next = plan[n]
-			}
-			sim.SetFaults(next)
-		}()
-		sim.ServeHTTP(w, r)
-	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,24 +23,6 @@ func newOrder(id string, lines ...order.LineItem) order.Order {
 }
 
 func line(sku string, qty int) order.LineItem { return order.LineItem{SKU: sku, Quantity: qty} }
-
-// clock is a settable clock for the simulator.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 var t0 = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 
@@ -74,7 +55,7 @@ func TestSubmit_AcknowledgedReceiptHasValidatedLinesAndShipBy(t *testing.T) {
 
 func TestSubmit_PendingUntilAckDelayPasses(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: t0}
+	clk := erpsim.NewClock(t0)
 	b := setup(t, erpsim.Config{AckDelay: time.Minute, Now: clk.Now}, 0)
 	o := newOrder("1002", line("A", 2))
 

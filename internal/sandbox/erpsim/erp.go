@@ -22,6 +22,8 @@ type ERP struct {
 	mu         sync.Mutex
 	rng        *rand.Rand
 	faults     Faults
+	plan       []Faults // see PlanFaults
+	planned    int
 	stock      map[string]int
 	unknown    map[string]bool
 	open       bool // every SKU exists, with defStock units until touched

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -155,5 +156,44 @@ func TestAPIKey_RequiredWhenSet(t *testing.T) {
 	}
 	if _, err := erpsim.FetchRecords(t.Context(), srv.Client(), srv.URL, "k"); err != nil {
 		t.Errorf("FetchRecords with the key: %v", err)
+	}
+}
+
+func TestPlanFaults_SwitchesAfterEachCreateThenClears(t *testing.T) {
+	t.Parallel()
+	sim, srv := serve(t, erpsim.Config{})
+	sim.PlanFaults(erpsim.Faults{}, erpsim.Faults{ErrorRate: 1})
+	body := `{"external_id":"x","lines":[{"sku":"A","quantity":1}]}`
+	steps := []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/v1/sales-orders?external_id=x", 404}, // plan[0]: no faults; a read does not advance the plan
+		{"POST", "/v1/sales-orders", 201},              // the first create, under plan[0]
+		{"GET", "/v1/sales-orders?external_id=x", 503}, // plan[1] applies to reads too
+		{"POST", "/v1/sales-orders", 503},              // the second create, under plan[1]
+		{"GET", "/v1/sales-orders?external_id=x", 200}, // the plan has run out: no faults
+	}
+	for i, s := range steps {
+		b := ""
+		if s.method == "POST" {
+			b = body
+		}
+		if status, _ := call(t, srv, s.method, s.path, b); status != s.want {
+			t.Fatalf("step %d: %s %s = %d, want %d", i, s.method, s.path, status, s.want)
+		}
+	}
+}
+
+func TestClock_StandsStillUntilAdvanced(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)
+	c := erpsim.NewClock(t0)
+	if !c.Now().Equal(t0) {
+		t.Fatalf("Now = %v, want %v", c.Now(), t0)
+	}
+	c.Advance(time.Hour)
+	if want := t0.Add(time.Hour); !c.Now().Equal(want) {
+		t.Fatalf("after Advance: %v, want %v", c.Now(), want)
 	}
 }

@@ -35,6 +35,7 @@ func (e *ERP) auth(h http.HandlerFunc) http.Handler {
 
 func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
 	e.count(func(c *RequestCounts) { c.Create++ })
+	defer e.advancePlan() // runs even when the reply is lost by a panic
 	// Reading the body to its end also lets the server notice a client
 	// that goes away while the request is held.
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
