@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ordergate/ordergate/internal/config"
@@ -143,14 +142,12 @@ func (g *gateway) erpClient(e config.ERP) (*sandbox.Client, error) {
 	base := e.BaseURL
 	if base == "" {
 		sim := erpsim.New(simConfig(e.Sandbox))
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		url, closeSrv, err := serveLoopback(sim)
 		if err != nil {
 			return nil, err
 		}
-		hs := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
-		go hs.Serve(ln)
-		g.closers = append(g.closers, func() { sim.Close(); hs.Close() })
-		base = "http://" + ln.Addr().String()
+		g.closers = append(g.closers, func() { sim.Close(); closeSrv() })
+		base = url
 		g.log.Info("sandbox erp running in process", "erp", e.Name, "url", base)
 	}
 	return sandbox.New(sandbox.Config{BaseURL: base, Timeout: e.Timeout})
@@ -198,18 +195,24 @@ func (g *gateway) close() {
 	g.closers = nil
 }
 
-// newLogger returns a text logger on stderr at the named level.
+// newLogger returns a text logger on stderr at the named level (debug,
+// info, warn, error; anything else is info).
 func newLogger(level string) *slog.Logger {
 	var l slog.Level
-	switch strings.ToLower(level) {
-	case "debug":
-		l = slog.LevelDebug
-	case "warn":
-		l = slog.LevelWarn
-	case "error":
-		l = slog.LevelError
-	default:
+	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// serveLoopback serves h on a free loopback port and returns its URL and a
+// function that closes it.
+func serveLoopback(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
 }

@@ -118,7 +118,7 @@ func Judge(storefront string, placed []shopifysim.OrderRecord, erp erpsim.Record
 		}
 		if len(mails) > 0 {
 			first := slices.MinFunc(mails, func(a, b mailbox.Message) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
-			if len(held) == 0 || first.ReceivedAt.Before(held[0].CreatedAt) {
+			if len(held) == 0 || first.ReceivedAt.Before(earliest(held)) {
 				s.ConfirmedBeforeAck++
 				s.Violations = append(s.Violations, story(key, "confirmed before the erp recorded it", held, mails))
 			}
@@ -138,6 +138,11 @@ func Judge(storefront string, placed []shopifysim.OrderRecord, erp erpsim.Record
 	sort.Strings(s.Unconfirmed)
 	s.ConfirmationLatencyMS = percentiles(latencies)
 	return s
+}
+
+// earliest is when the ERP first held the order.
+func earliest(held []erpsim.Order) time.Time {
+	return slices.MinFunc(held, func(a, b erpsim.Order) int { return a.CreatedAt.Compare(b.CreatedAt) }).CreatedAt
 }
 
 // capturedAt is the instant the storefront captured the order: its first
