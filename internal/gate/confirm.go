@@ -27,6 +27,10 @@ type confirmWorker struct {
 
 const confirmation = string(notify.Confirmation)
 
+// mayNotHaveArrived is the attention reason for a confirmation whose send
+// ended in doubt.
+const mayNotHaveArrived = "the confirmation may not have reached the customer: check the mail log and resend by hand if needed"
+
 func (w *confirmWorker) Work(ctx context.Context, job *river.Job[ConfirmArgs]) error {
 	g := w.g
 	key := keyOf(job.Args.Storefront, job.Args.OrderID)
@@ -48,7 +52,7 @@ func (w *confirmWorker) Work(ctx context.Context, job *river.Job[ConfirmArgs]) e
 			n.Status, n.UpdatedAt = store.NotifyInDoubt, now
 			o.Record(order.Event{At: now, Kind: order.EventNotifyInDoubt, Source: "gate", Attempt: n.Attempts,
 				Detail: "an earlier attempt stopped between sending and recording it; not sent again, to keep to one confirmation"})
-			o.Flag("the confirmation may not have reached the customer: check the mail log and resend by hand if needed", "gate", now)
+			o.Flag(mayNotHaveArrived, "gate", now)
 			if err := o.Confirm(now); err != nil {
 				return err
 			}
@@ -57,10 +61,7 @@ func (w *confirmWorker) Work(ctx context.Context, job *river.Job[ConfirmArgs]) e
 		n.Status, n.UpdatedAt = store.NotifySending, now
 		n.Attempts++
 		msg = notify.Message{Kind: notify.Confirmation, Order: *o}
-		n.MessageID = msg.ID("ordergate")
-		if idr, ok := sender.(interface{ MessageID(notify.Message) string }); ok {
-			n.MessageID = idr.MessageID(msg)
-		}
+		n.MessageID = sender.MessageID(msg)
 		o.Record(order.Event{At: now, Kind: order.EventNotifyAttempt, Source: "gate", Attempt: n.Attempts, Detail: "confirmation via " + sf.Notifier})
 		send = true
 		return tx.PutNotification(ctx, n)
@@ -93,7 +94,7 @@ func (w *confirmWorker) Work(ctx context.Context, job *river.Job[ConfirmArgs]) e
 			n.Status = store.NotifyInDoubt
 			o.Record(order.Event{At: now, Kind: order.EventNotifyInDoubt, Source: "smtp", Attempt: n.Attempts, Error: sendErr.Error(),
 				Detail: "the mail server may have taken it; not sent again, to keep to one confirmation"})
-			o.Flag("the confirmation may not have reached the customer: check the mail log and resend by hand if needed", "gate", now)
+			o.Flag(mayNotHaveArrived, "gate", now)
 		}
 		if err := tx.PutNotification(ctx, n); err != nil {
 			return err

@@ -40,6 +40,9 @@ func (m Message) ID(domain string) string {
 // delivered unless it wraps ErrNotSent.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
+	// MessageID returns the id m is sent with, the same on every attempt,
+	// so that it can be recorded before the send.
+	MessageID(m Message) string
 }
 
 // ErrNotSent marks an error after which the message certainly was not

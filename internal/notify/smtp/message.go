@@ -20,8 +20,7 @@ const (
 
 // message builds the e-mail for m: multipart/alternative, plain text first
 // and HTML second, with the stable Message-ID.
-// MessageID returns the Message-ID that m is sent with: the same on every
-// attempt, so the gate can record it before sending.
+// MessageID implements notify.Sender: the Message-ID m is sent with.
 func (s *Sender) MessageID(m notify.Message) string { return m.ID(s.domain) }
 
 func (s *Sender) message(m notify.Message) (*mail.Msg, error) {
