@@ -1,6 +1,7 @@
 // Package erp is the seam between the gate and an ERP: create a sales order,
-// look it up by our external id, and read availability per SKU. Each ERP
-// (netsuite/, cin7/, fishbowl/, sandbox/) implements Client.
+// look it up by our external id, cancel it, and read availability per SKU.
+// Each ERP (netsuite/, cin7/, fishbowl/, sandbox/) implements Client and
+// passes the conformance suite in erptest/.
 //
 // Errors say what the gate must do next, by kind: a rejection is final, a
 // throttle waits, an in-doubt create must be looked up before any retry, and
@@ -26,6 +27,12 @@ type Client interface {
 	// Lookup finds the sales order by our external id; ErrNotFound if the
 	// ERP has none.
 	Lookup(ctx context.Context, externalID string) (Receipt, error)
+	// Cancel cancels (voids, closes) the sales order held under our
+	// external id, releasing what it reserved. It is idempotent: cancelling
+	// an order already cancelled succeeds. ErrNotFound if the ERP has no
+	// such order; ErrRejected if the ERP refuses (already fulfilled,
+	// invoiced, …), with its words in the message.
+	Cancel(ctx context.Context, externalID, reason string) error
 	// Availability returns the available quantity of each SKU the ERP knows.
 	// A SKU the ERP does not know is absent from the map.
 	Availability(ctx context.Context, skus []string) (map[string]int, error)
@@ -41,6 +48,8 @@ const (
 	StatusPending Status = "pending"
 	// StatusRejected: recorded as refused (Lookup only; Submit returns ErrRejected).
 	StatusRejected Status = "rejected"
+	// StatusCancelled: the order was cancelled in the ERP (Lookup only).
+	StatusCancelled Status = "cancelled"
 )
 
 // Receipt is what the ERP holds for one order.
@@ -54,10 +63,36 @@ type Receipt struct {
 }
 
 // Line is the ERP's view of one line: what was ordered and what it accepted.
+// A line with Validated < Ordered is short: the ERP recorded the order but
+// cannot ship all of that line now (a backorder, or a line it refused), and
+// Short says why. An acknowledged receipt with a short line is never a clean
+// acknowledgment; the storefront's policy decides what the customer hears.
 type Line struct {
 	SKU       string `json:"sku"`
 	Ordered   int    `json:"ordered"`
 	Validated int    `json:"validated"`
+	Short     string `json:"short,omitempty"` // ShortBackordered or ShortUnknownSKU, when Validated < Ordered
+}
+
+// Why a line is short.
+const (
+	// ShortBackordered: the SKU exists but not enough is available; the
+	// ERP holds the rest as a backorder.
+	ShortBackordered = "backordered"
+	// ShortUnknownSKU: the ERP does not know the SKU and accepted the
+	// rest of the order without it.
+	ShortUnknownSKU = "unknown_sku"
+)
+
+// Shortfall returns the lines the ERP did not accept in full.
+func (r Receipt) Shortfall() []Line {
+	var short []Line
+	for _, l := range r.Lines {
+		if l.Validated < l.Ordered {
+			short = append(short, l)
+		}
+	}
+	return short
 }
 
 // Ack turns an acknowledged receipt into the domain's acknowledgment.
@@ -71,12 +106,19 @@ func (r Receipt) Ack() order.Ack {
 
 // Sentinel errors, for errors.Is. Clients wrap them in *Error.
 var (
-	ErrRejected    = errors.New("rejected by the erp")         // final: invalid SKU, not enough stock, …
+	ErrRejected    = errors.New("rejected by the erp")         // final: invalid SKU, not enough stock, … (Code says which: CodeUnknownSKU, CodeNoStock)
 	ErrThrottled   = errors.New("throttled by the erp")        // wait RetryAfter, then try again
 	ErrInDoubt     = errors.New("outcome unknown")             // may have been created: look up before retrying
 	ErrNotFound    = errors.New("not found in the erp")        // Lookup only
 	ErrUnavailable = errors.New("erp unavailable")             // 5xx, refused connection: retry
 	ErrAuth        = errors.New("erp refused our credentials") // fatal until config changes
+)
+
+// Codes for rejections the gate and the customer's message tell apart. An ERP's
+// own code goes in Error.Code when it has no equivalent here.
+const (
+	CodeUnknownSKU = "unknown_sku"
+	CodeNoStock    = "insufficient_stock"
 )
 
 // Error is an ERP failure with what the gate needs to act on it.

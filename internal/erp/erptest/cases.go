@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -61,28 +62,144 @@ func testLookupUnknown(t *testing.T, h Harness) {
 	wantKind(t, err, erp.ErrNotFound, "Lookup of an order never submitted")
 }
 
+// An unknown SKU either refuses the whole order, creating nothing, or is
+// recorded as a short line with nothing validated while the rest is accepted.
 func testUnknownSKU(t *testing.T, h Harness) {
 	f := newFixture(t)
 	known := f.sku("A")
 	h.SetStock(known, 10)
 	o := f.order(1, line(known, 1), line(h.UnknownSKU, 1))
 
-	_, err := h.Client.Submit(t.Context(), o)
-	wantKind(t, err, erp.ErrRejected, "Submit with an unknown SKU")
-	assertNothingCreated(t, h, o)
-	assertStock(t, h, map[string]int{known: 10})
+	rc, err := h.Client.Submit(t.Context(), o)
+	if err != nil {
+		wantKind(t, err, erp.ErrRejected, "Submit with an unknown SKU")
+		assertNothingCreated(t, h, o)
+		assertStock(t, h, map[string]int{known: 10})
+		return
+	}
+	rc = settle(t, h, rc)
+	if l := lineFor(t, rc, h.UnknownSKU); l.Validated != 0 || l.Short != erp.ShortUnknownSKU {
+		t.Errorf("unknown SKU line = %+v, want validated 0 and short %q", l, erp.ShortUnknownSKU)
+	}
+	if l := lineFor(t, rc, known); l.Validated != 1 || l.Short != "" {
+		t.Errorf("known SKU line = %+v, want validated 1 and not short", l)
+	}
 }
 
+// Too little stock either refuses the order, creating and reserving nothing,
+// or records it with the line short (a backorder): never a clean receipt.
 func testNotEnoughStock(t *testing.T, h Harness) {
 	f := newFixture(t)
 	short := f.sku("A")
 	h.SetStock(short, 1)
 	o := f.order(1, line(short, 2))
 
+	rc, err := h.Client.Submit(t.Context(), o)
+	if err != nil {
+		wantKind(t, err, erp.ErrRejected, "Submit of 2 units with 1 in stock")
+		assertNothingCreated(t, h, o)
+		assertStock(t, h, map[string]int{short: 1})
+		return
+	}
+	rc = settle(t, h, rc)
+	if rc.Status != erp.StatusAcknowledged {
+		t.Fatalf("backordered order has status %q, want acknowledged", rc.Status)
+	}
+	l := lineFor(t, rc, short)
+	if l.Validated > 1 || l.Validated >= l.Ordered || l.Short != erp.ShortBackordered {
+		t.Errorf("line with 2 ordered and 1 in stock = %+v, want validated at most 1 and short %q", l, erp.ShortBackordered)
+	}
+	if len(rc.Shortfall()) != 1 {
+		t.Errorf("Shortfall() = %+v, want the one short line", rc.Shortfall())
+	}
+}
+
+func testCancel(t *testing.T, h Harness) {
+	f := newFixture(t)
+	a := f.sku("A")
+	h.SetStock(a, 10)
+	o := f.order(1, line(a, 3))
+	if _, err := h.Client.Submit(t.Context(), o); err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	id := o.Key.ExternalID()
+	if err := h.Client.Cancel(t.Context(), id, "customer changed their mind"); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	rc, err := h.Client.Lookup(t.Context(), id)
+	if err != nil {
+		t.Fatalf("Lookup after Cancel: %v", err)
+	}
+	if rc.Status != erp.StatusCancelled {
+		t.Errorf("Lookup after Cancel: status %q, want %q", rc.Status, erp.StatusCancelled)
+	}
+	if err := h.Client.Cancel(t.Context(), id, "again"); err != nil {
+		t.Errorf("second Cancel: %v, want nil (idempotent)", err)
+	}
+	got, err := h.Client.Availability(t.Context(), []string{a})
+	if err != nil {
+		t.Fatalf("Availability: %v", err)
+	}
+	if got[a] != 10 {
+		t.Errorf("availability after cancel = %d, want the 10 units released", got[a])
+	}
+}
+
+func testCancelUnknown(t *testing.T, h Harness) {
+	f := newFixture(t)
+	err := h.Client.Cancel(t.Context(), f.order(1).Key.ExternalID(), "test")
+	wantKind(t, err, erp.ErrNotFound, "Cancel of an order never submitted")
+}
+
+func testLostReply(t *testing.T, h Harness) {
+	if h.LoseNextReply == nil {
+		t.Skip("the harness cannot lose a reply")
+	}
+	f := newFixture(t)
+	a := f.sku("A")
+	h.SetStock(a, 10)
+	o := f.order(1, line(a, 2))
+	h.LoseNextReply()
+
 	_, err := h.Client.Submit(t.Context(), o)
-	wantKind(t, err, erp.ErrRejected, "Submit of 2 units with 1 in stock")
+	wantKind(t, err, erp.ErrInDoubt, "Submit whose reply was lost")
+	rc, err := h.Client.Lookup(t.Context(), o.Key.ExternalID())
+	if err != nil {
+		t.Fatalf("Lookup after a lost reply: %v (the ERP committed the order)", err)
+	}
+	checkReceipt(t, "Lookup after a lost reply", rc, o.Key.ExternalID(), map[string]int{a: 2})
+	got, err := h.Client.Availability(t.Context(), []string{a})
+	if err != nil {
+		t.Fatalf("Availability: %v", err)
+	}
+	if got[a] != 8 {
+		t.Errorf("availability = %d, want 8: one order of 2 reserved once", got[a])
+	}
+}
+
+func testThrottle(t *testing.T, h Harness) {
+	if h.Throttle == nil {
+		t.Skip("the harness cannot throttle its ERP")
+	}
+	f := newFixture(t)
+	a := f.sku("A")
+	h.SetStock(a, 10)
+	o := f.order(1, line(a, 1))
+	h.Throttle(7 * time.Second)
+
+	_, err := h.Client.Submit(t.Context(), o)
+	wantKind(t, err, erp.ErrThrottled, "Submit while throttled")
+	want := 7 * time.Second
+	if h.ThrottleNamesNoWait {
+		want = 0
+	}
+	if d := erp.RetryAfter(err); d != want {
+		t.Errorf("RetryAfter = %v, want %v as the ERP asked", d, want)
+	}
 	assertNothingCreated(t, h, o)
-	assertStock(t, h, map[string]int{short: 1})
+	if _, err := h.Client.Submit(t.Context(), o); err != nil {
+		t.Fatalf("Submit once the throttle passed: %v", err)
+	}
 }
 
 // assertStock checks that nothing was reserved by a refused order.

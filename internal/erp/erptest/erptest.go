@@ -35,6 +35,18 @@ type Harness struct {
 	// cancelled in flight returns; without it, only that a call with a
 	// context already cancelled does.
 	Stall func() (arrived <-chan struct{})
+	// LoseNextReply, if not nil, makes the ERP commit the next create it
+	// receives and then drop the connection without a reply, as a crash or
+	// a timeout after the ERP's commit would. The suite then checks that
+	// the client says in doubt and that Lookup finds the one order.
+	LoseNextReply func()
+	// Throttle, if not nil, makes the ERP answer the next request the way
+	// it answers when over its rate limit, asking the client to wait
+	// after (0: the ERP names no wait).
+	Throttle func(after time.Duration)
+	// ThrottleNamesNoWait says the ERP's throttling reply carries no wait
+	// (no Retry-After), so the client cannot report one.
+	ThrottleNamesNoWait bool
 }
 
 // Run runs the suite. newClient is called once per case, in parallel, with
@@ -48,8 +60,12 @@ func Run(t *testing.T, newClient func(t *testing.T) Harness) {
 	}{
 		{"SubmitThenLookupFindsTheOrderWithItsLines", testSubmitThenLookup},
 		{"LookupOfUnknownExternalIDIsNotFound", testLookupUnknown},
-		{"UnknownSKUIsRejectedAndNothingCreated", testUnknownSKU},
-		{"NotEnoughStockIsRejectedAndNothingCreated", testNotEnoughStock},
+		{"UnknownSKUIsRejectedOrItsLineShort", testUnknownSKU},
+		{"NotEnoughStockIsRejectedOrBackordered", testNotEnoughStock},
+		{"CancelReleasesTheOrderAndIsIdempotent", testCancel},
+		{"CancelOfUnknownExternalIDIsNotFound", testCancelUnknown},
+		{"LostReplyIsInDoubtAndLookupFindsTheOneOrder", testLostReply},
+		{"ThrottlingIsReportedWithItsWaitAndCreatesNothing", testThrottle},
 		{"AvailabilityReportsKnownSKUsAndOmitsUnknown", testAvailability},
 		{"CancelledContextIsHonoured", testCancelled},
 		{"CancelInFlightIsHonoured", testCancelInFlight},
@@ -112,6 +128,36 @@ func assertNothingCreated(t *testing.T, h Harness, o order.Order) {
 	if rc.Status != erp.StatusRejected {
 		t.Fatalf("Lookup after rejection found a live order: %+v", rc)
 	}
+}
+
+// settle returns the receipt of an order the ERP has recorded, looking it up
+// until the ERP has finished validating it.
+func settle(t *testing.T, h Harness, rc erp.Receipt) erp.Receipt {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for rc.Status == erp.StatusPending {
+		if time.Now().After(deadline) {
+			t.Fatalf("order %s still pending after 10s", rc.ExternalID)
+		}
+		time.Sleep(20 * time.Millisecond)
+		var err error
+		if rc, err = h.Client.Lookup(t.Context(), rc.ExternalID); err != nil {
+			t.Fatalf("Lookup while pending: %v", err)
+		}
+	}
+	return rc
+}
+
+// lineFor returns the receipt's line for sku.
+func lineFor(t *testing.T, rc erp.Receipt, sku string) erp.Line {
+	t.Helper()
+	for _, l := range rc.Lines {
+		if l.SKU == sku {
+			return l
+		}
+	}
+	t.Fatalf("receipt %s has no line for %s: %+v", rc.ExternalID, sku, rc.Lines)
+	return erp.Line{}
 }
 
 // ordered returns each SKU's ordered quantity on a receipt.
