@@ -125,3 +125,18 @@ func (c *Client) Availability(ctx context.Context, skus []string) (map[string]in
 	}
 	return out, nil
 }
+
+type cancelRequest struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// Cancel cancels the sales order and releases its stock; cancelling one
+// already cancelled succeeds.
+func (c *Client) Cancel(ctx context.Context, externalID, reason string) error {
+	var rc erp.Receipt
+	q := url.Values{"external_id": {externalID}}
+	if err := c.do(ctx, http.MethodPost, "/v1/sales-orders/cancel", q, cancelRequest{Reason: reason}, &rc, cancelKind); err != nil {
+		return fmt.Errorf("sandbox erp: cancel sales order %s: %w", externalID, err)
+	}
+	return nil
+}

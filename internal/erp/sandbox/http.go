@@ -25,6 +25,7 @@ type call int
 const (
 	submitKind call = iota
 	lookupKind
+	cancelKind
 	readKind
 )
 
@@ -109,7 +110,7 @@ func statusError(resp *http.Response, body []byte, k call) error {
 		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		e.Kind = erp.ErrAuth
-	case s == http.StatusNotFound && k == lookupKind:
+	case s == http.StatusNotFound && (k == lookupKind || k == cancelKind):
 		e.Kind = erp.ErrNotFound
 	case s >= 500:
 		e.Kind = k.unclear()

@@ -2,6 +2,7 @@ package erpsim
 
 import (
 	"math"
+	"net/http"
 	"time"
 )
 
@@ -47,6 +48,31 @@ type Config struct {
 	// APIKey, if set, must come as "Authorization: Bearer <key>" on every
 	// request, or the reply is 401.
 	APIKey string
+	// Backorder records an order the stock cannot cover, holding the
+	// missing units as a backorder (the line comes back short,
+	// "backordered") instead of refusing it with INSUFFICIENT_STOCK.
+	Backorder bool
+	// PartialUnknown records an order with SKUs the ERP does not know
+	// without those lines (each comes back short, "unknown_sku") instead of
+	// refusing it with UNKNOWN_SKU. An order of unknown SKUs only is still
+	// refused.
+	PartialUnknown bool
+	// Callback, if its URL is set, makes the ERP announce each
+	// acknowledgment by POSTing the receipt there, signed, once AckDelay
+	// has passed (see the package doc).
+	Callback Callback
+}
+
+// Callback is where and how the ERP announces acknowledgments.
+type Callback struct {
+	// URL receives POSTs of receipts, e.g. http://gateway/erp/main/ack.
+	URL string
+	// Secret signs each POST (see the package doc).
+	Secret string
+	// Attempts is how often a failed POST is tried in all; 0 means 5.
+	Attempts int
+	// HTTPClient sends the POSTs; nil means a client with a 10s timeout.
+	HTTPClient *http.Client
 }
 
 // Latency is a distribution of response delays: log-normal with the given

@@ -4,12 +4,28 @@
 //	POST /v1/sales-orders                 create a sales order → 201 receipt
 //	                                      422 {"code","message"} on rejection, 400 on a malformed body
 //	GET  /v1/sales-orders?external_id=X   the first order with that external id → 200 receipt, or 404
+//	POST /v1/sales-orders/cancel?external_id=X   {"reason"} → 200 receipt (status "cancelled"), or 404;
+//	                                      releases the stock; cancelling again changes nothing
 //	GET  /v1/availability?sku=A&sku=B     {"A": 10, "B": 0}; unknown SKUs are omitted
 //	GET  /v1/records                      everything recorded (Records), for another process to inspect
 //
-// Accepting an order reserves its stock; there are no backorders, so an order
-// the stock cannot cover is rejected with INSUFFICIENT_STOCK and nothing is
-// created.
+// Accepting an order reserves its stock. By default there are no backorders:
+// an order the stock cannot cover is rejected with INSUFFICIENT_STOCK, and one
+// with a SKU the ERP does not know with UNKNOWN_SKU, and nothing is created.
+// With Config.Backorder the order is recorded and the line comes back short
+// ("validated" below "ordered", "short": "backordered"); with
+// Config.PartialUnknown an unknown SKU's line comes back with nothing
+// validated and "short": "unknown_sku" while the rest is recorded.
+//
+// An ERP acknowledges in one of three ways: in the create's reply (AckDelay
+// 0), by being polled (the receipt says "pending" until AckDelay has passed),
+// or by a callback (Config.Callback): once AckDelay has passed it POSTs the
+// acknowledged receipt as JSON to the callback URL with two headers,
+//
+//	X-Ordergate-Timestamp: 1764259200          Unix seconds when sent
+//	X-Ordergate-Signature: sha256=<hex>        HMAC-SHA256(secret, timestamp + "." + body)
+//
+// retrying with backoff until a 2xx.
 //
 // By default the simulator is not idempotent: a second create with an external
 // id it already holds makes a second sales order, as an ERP without

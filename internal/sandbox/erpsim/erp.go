@@ -34,6 +34,7 @@ type ERP struct {
 	rejections []Rejection
 	faultCount FaultCounts
 	requests   RequestCounts
+	callbacks  []CallbackRecord
 }
 
 // New returns a simulated ERP configured by cfg.
@@ -144,6 +145,7 @@ func (e *ERP) Records() Records {
 		Faults:     e.faultCount,
 		Requests:   e.requests,
 		Stock:      stock,
+		Callbacks:  slices.Clone(e.callbacks),
 	}
 }
 
@@ -189,22 +191,32 @@ func (e *ERP) create(req createRequest, inDoubt bool) (Order, bool, *apiError) {
 		}
 		want[l.SKU] += l.Quantity
 	}
+	// reserve is what each SKU gets; a SKU missing from it is unknown.
+	reserve := make(map[string]int, len(skus))
 	for _, sku := range skus {
 		have, ok := e.available(sku)
-		if !ok {
+		switch {
+		case !ok && !e.cfg.PartialUnknown:
 			aerr := &apiError{Code: CodeUnknownSKU, Message: fmt.Sprintf("sku %q is not in the item master", sku)}
 			e.reject(req.ExternalID, aerr, now)
 			return Order{}, false, aerr
-		}
-		if have < want[sku] {
+		case !ok:
+			continue
+		case have < want[sku] && !e.cfg.Backorder:
 			aerr := &apiError{Code: CodeInsufficientStock, Message: fmt.Sprintf("sku %q: %d ordered, %d available", sku, want[sku], max(have, 0))}
 			e.reject(req.ExternalID, aerr, now)
 			return Order{}, false, aerr
 		}
+		reserve[sku] = min(max(have, 0), want[sku])
 	}
-	for _, sku := range skus {
+	if len(reserve) == 0 {
+		aerr := &apiError{Code: CodeUnknownSKU, Message: "no sku of the order is in the item master"}
+		e.reject(req.ExternalID, aerr, now)
+		return Order{}, false, aerr
+	}
+	for sku, n := range reserve {
 		have, _ := e.available(sku)
-		e.stock[sku] = have - want[sku]
+		e.stock[sku] = have - n
 	}
 	e.seq++
 	o := Order{
@@ -214,14 +226,46 @@ func (e *ERP) create(req createRequest, inDoubt bool) (Order, bool, *apiError) {
 		CreatedAt:     now,
 		InDoubt:       inDoubt,
 	}
+	// Each SKU's reserved units go to its lines in order.
 	for _, l := range req.Lines {
-		o.Lines = append(o.Lines, Line(l))
+		ln := Line{SKU: l.SKU, Quantity: l.Quantity}
+		if left, known := reserve[l.SKU]; !known {
+			ln.Short = ShortUnknownSKU
+		} else {
+			ln.Reserved = min(left, l.Quantity)
+			reserve[l.SKU] = left - ln.Reserved
+			if ln.Reserved < ln.Quantity {
+				ln.Short = ShortBackordered
+			}
+		}
+		o.Lines = append(o.Lines, ln)
 	}
 	if _, ok := e.first[o.ExternalID]; !ok {
 		e.first[o.ExternalID] = len(e.orders)
 	}
 	e.orders = append(e.orders, o)
 	return o, true, nil
+}
+
+// cancel cancels the first order under externalID and releases what it
+// reserved; cancelling a cancelled order changes nothing. With e.mu held.
+func (e *ERP) cancel(externalID, reason string) (Order, bool) {
+	i, ok := e.first[externalID]
+	if !ok {
+		return Order{}, false
+	}
+	o := &e.orders[i]
+	if o.Cancelled() {
+		return *o, true
+	}
+	o.CancelledAt, o.CancelReason = e.now(), reason
+	for _, l := range o.Lines {
+		if l.Reserved > 0 {
+			have, _ := e.available(l.SKU)
+			e.stock[l.SKU] = have + l.Reserved
+		}
+	}
+	return *o, true
 }
 
 func (e *ERP) reject(externalID string, aerr *apiError, at time.Time) {
@@ -249,19 +293,27 @@ func validate(req createRequest) *apiError {
 	return nil
 }
 
+// acknowledged reports whether o's AckDelay has passed.
+func (e *ERP) acknowledged(o Order) bool {
+	return e.cfg.AckDelay <= 0 || !e.now().Before(o.CreatedAt.Add(e.cfg.AckDelay))
+}
+
 // receipt is what the API says about o now.
 func (e *ERP) receipt(o Order) receipt {
 	r := receipt{Ref: o.Ref, ExternalID: o.ExternalID, Status: statusAcknowledged}
-	ack := e.cfg.AckDelay <= 0 || !e.now().Before(o.CreatedAt.Add(e.cfg.AckDelay))
-	if !ack {
+	ack := e.acknowledged(o)
+	switch {
+	case o.Cancelled():
+		r.Status = statusCancelled
+	case !ack:
 		r.Status = statusPending
-	} else {
+	default:
 		r.ShipBy = o.CreatedAt.AddDate(0, 0, e.cfg.ShipDays).UTC().Truncate(time.Second)
 	}
 	for _, l := range o.Lines {
 		rl := receiptLine{SKU: l.SKU, Ordered: l.Quantity}
 		if ack {
-			rl.Validated = l.Quantity
+			rl.Validated, rl.Short = l.Reserved, l.Short
 		}
 		r.Lines = append(r.Lines, rl)
 	}

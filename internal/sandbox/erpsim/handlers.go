@@ -15,6 +15,7 @@ func (e *ERP) routes() {
 	e.mux = http.NewServeMux()
 	e.mux.Handle("POST /v1/sales-orders", e.auth(e.handleCreate))
 	e.mux.Handle("GET /v1/sales-orders", e.auth(e.handleLookup))
+	e.mux.Handle("POST /v1/sales-orders/cancel", e.auth(e.handleCancel))
 	e.mux.Handle("GET /v1/availability", e.auth(e.handleAvailability))
 	e.mux.Handle("GET /v1/records", e.auth(e.handleRecords))
 }
@@ -74,6 +75,9 @@ func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
 		rc = e.receipt(o)
 	}
 	e.mu.Unlock()
+	if created {
+		e.announce(o)
+	}
 	switch {
 	case f == faultInDoubt:
 		e.loseReply(w)
@@ -99,6 +103,40 @@ func (e *ERP) handleLookup(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	o, ok := e.lookup(id)
+	var rc receipt
+	if ok {
+		rc = e.receipt(o)
+	}
+	e.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "no sales order with external_id " + id})
+		return
+	}
+	writeJSON(w, http.StatusOK, rc)
+}
+
+func (e *ERP) handleCancel(w http.ResponseWriter, r *http.Request) {
+	e.count(func(c *RequestCounts) { c.Cancel++ })
+	id := r.URL.Query().Get("external_id")
+	if id == "" {
+		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeInvalidRequest, Message: "query parameter external_id is required"})
+		return
+	}
+	var req cancelRequest
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil && len(body) > 0 {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeMalformed, Message: "request body: " + err.Error()})
+		return
+	}
+	if !e.delay(r.Context()) || e.drawRead() {
+		failUnavailable(w)
+		return
+	}
+	e.mu.Lock()
+	o, ok := e.cancel(id, req.Reason)
 	var rc receipt
 	if ok {
 		rc = e.receipt(o)

@@ -21,12 +21,22 @@ type Order struct {
 	// InDoubt says the order was created under an in-doubt fault: its
 	// creator never heard that it exists.
 	InDoubt bool `json:"in_doubt,omitempty"`
+	// CancelledAt is when the order was cancelled; zero while it stands.
+	CancelledAt time.Time `json:"cancelled_at,omitzero"`
+	// CancelReason is what the canceller said.
+	CancelReason string `json:"cancel_reason,omitempty"`
 }
 
-// Line is one line of a created order.
+// Cancelled reports whether the order was cancelled.
+func (o Order) Cancelled() bool { return !o.CancelledAt.IsZero() }
+
+// Line is one line of a created order: what was ordered and how much of it
+// the ERP reserved. A line reserved short says why.
 type Line struct {
 	SKU      string `json:"sku"`
 	Quantity int    `json:"quantity"`
+	Reserved int    `json:"reserved"`
+	Short    string `json:"short,omitempty"` // ShortBackordered or ShortUnknownSKU
 }
 
 // Rejection is a create the simulator refused; nothing was created.
@@ -50,6 +60,7 @@ type RequestCounts struct {
 	Create       int `json:"create"`
 	Lookup       int `json:"lookup"`
 	Availability int `json:"availability"`
+	Cancel       int `json:"cancel"`
 }
 
 // Records is everything the simulator recorded, as served by /v1/records.
@@ -59,6 +70,16 @@ type Records struct {
 	Faults     FaultCounts    `json:"faults"`
 	Requests   RequestCounts  `json:"requests"`
 	Stock      map[string]int `json:"stock"` // SKUs with stock set or reserved so far
+	// Callbacks are the acknowledgments announced to Config.Callback.
+	Callbacks []CallbackRecord `json:"callbacks,omitempty"`
+}
+
+// CallbackRecord is one announced acknowledgment and how its POSTs went.
+type CallbackRecord struct {
+	ExternalID string    `json:"external_id"`
+	At         time.Time `json:"at"`     // when the last attempt ended
+	Tries      int       `json:"tries"`  // POSTs made
+	Status     int       `json:"status"` // the last POST's HTTP status; 0 if it never got one
 }
 
 // DuplicateExternalIDs returns, sorted, the external ids that have more than

@@ -19,6 +19,13 @@ const (
 const (
 	statusAcknowledged = "acknowledged"
 	statusPending      = "pending"
+	statusCancelled    = "cancelled"
+)
+
+// Why a line is short, as the receipt says.
+const (
+	ShortBackordered = "backordered"
+	ShortUnknownSKU  = "unknown_sku"
 )
 
 type createRequest struct {
@@ -46,6 +53,11 @@ type receiptLine struct {
 	SKU       string `json:"sku"`
 	Ordered   int    `json:"ordered"`
 	Validated int    `json:"validated"`
+	Short     string `json:"short,omitempty"`
+}
+
+type cancelRequest struct {
+	Reason string `json:"reason"`
 }
 
 type apiError struct {
