@@ -37,13 +37,24 @@ type LineItem struct {
 	Price    decimal.Decimal `json:"price"`
 	// Validated is the quantity the ERP accepted, set on acknowledgment.
 	Validated *int `json:"validated,omitempty"`
+	// Short says why Validated is below Quantity: ShortBackordered (the
+	// rest ships later) or ShortUnknownSKU (the ERP does not carry it).
+	Short string `json:"short,omitempty"`
 }
+
+// Why a line was acknowledged short.
+const (
+	ShortBackordered = "backordered"
+	ShortUnknownSKU  = "unknown_sku"
+)
 
 // Ack is what the ERP said when it acknowledged an order.
 type Ack struct {
 	Ref string // the ERP's own id for the sales order
 	// Validated maps a SKU to the quantity the ERP accepted.
 	Validated map[string]int
+	// Short maps a SKU to why the ERP accepted less of it than ordered.
+	Short map[string]string
 	// ShipBy is the expected ship date, when the ERP gives one.
 	ShipBy time.Time
 }
@@ -77,6 +88,10 @@ type Order struct {
 	// Attention says why an operator must look at the order; empty when
 	// nothing is wrong.
 	Attention string
+	// OverdueAt is when the order passed its confirmation SLA unsettled;
+	// zero if it never did. An order is overdue while this is set and it
+	// is not settled.
+	OverdueAt time.Time
 
 	state   State
 	pending []Event
@@ -139,12 +154,50 @@ func (o *Order) Acknowledge(ack Ack, at time.Time) error {
 	}
 	o.AcknowledgedAt = at
 	o.ShipBy = ack.ShipBy
+	// The ERP reports per SKU; a SKU on several lines is filled in line
+	// order.
+	left := make(map[string]int, len(ack.Validated))
+	for sku, q := range ack.Validated {
+		left[sku] = q
+	}
 	for i := range o.Lines {
-		if q, ok := ack.Validated[o.Lines[i].SKU]; ok {
-			q := q
-			o.Lines[i].Validated = &q
+		l := &o.Lines[i]
+		q, ok := left[l.SKU]
+		if !ok {
+			continue
+		}
+		v := min(q, l.Quantity)
+		left[l.SKU] = q - v
+		l.Validated = &v
+		if v < l.Quantity {
+			l.Short = ack.Short[l.SKU]
+			if l.Short == "" {
+				l.Short = ShortBackordered
+			}
 		}
 	}
+	return nil
+}
+
+// ShortLines returns the lines acknowledged for less than was ordered.
+func (o *Order) ShortLines() []LineItem {
+	var short []LineItem
+	for _, l := range o.Lines {
+		if l.Validated != nil && *l.Validated < l.Quantity {
+			short = append(short, l)
+		}
+	}
+	return short
+}
+
+// Reopen sends a rejected or stuck order back to received, for another pass
+// through the ERP handoff. It keeps Attempts, so the next submit looks the
+// order up in the ERP before creating it.
+func (o *Order) Reopen(why, source string, at time.Time) error {
+	if err := o.move(Reopen, Event{At: at, Kind: EventReopened, Source: source, Detail: why}); err != nil {
+		return err
+	}
+	o.Reason, o.SettledAt = "", time.Time{}
 	return nil
 }
 
@@ -181,8 +234,33 @@ func (o *Order) Cancel(reason, source string, at time.Time) error {
 // timeline. The state does not change.
 func (o *Order) Flag(reason, source string, at time.Time) {
 	o.Attention = reason
-	o.Record(Event{At: at, Kind: EventNote, Source: source, Detail: "needs attention: " + reason})
+	o.Record(Event{At: at, Kind: EventAttention, Source: source, Detail: "needs attention: " + reason})
 }
+
+// Release clears the attention flag, saying who did and why.
+func (o *Order) Release(detail, source string, at time.Time) {
+	if o.Attention == "" {
+		return
+	}
+	o.Record(Event{At: at, Kind: EventAttention, Source: source, Detail: "released (was: " + o.Attention + ")" + detail})
+	o.Attention = ""
+}
+
+// MarkOverdue records that the order passed its confirmation SLA unsettled.
+// It reports false, changing nothing, if the order is settled or was
+// already marked.
+func (o *Order) MarkOverdue(sla time.Duration, at time.Time) bool {
+	if o.state.Settled() || !o.OverdueAt.IsZero() {
+		return false
+	}
+	o.OverdueAt = at
+	o.Record(Event{At: at, Kind: EventOverdue, Source: "gate",
+		Detail: fmt.Sprintf("not settled %s after it was received (SLA %s); still %s", at.Sub(o.ReceivedAt).Round(time.Second), sla, o.state)})
+	return true
+}
+
+// Overdue reports whether the order passed its SLA and is still unsettled.
+func (o *Order) Overdue() bool { return !o.OverdueAt.IsZero() && !o.state.Settled() }
 
 // Units returns the total quantity over all lines.
 func (o *Order) Units() int {

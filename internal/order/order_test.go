@@ -81,3 +81,84 @@ func TestKey_ExternalIDIsStable(t *testing.T) {
 		t.Fatalf("ExternalID = %q, want %q", got, want)
 	}
 }
+
+func TestAcknowledge_ShortLinesFilledInLineOrderWithTheirReason(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
+	o := Restore(Order{Key: Key{Storefront: "s", ID: "1"}, Lines: []LineItem{
+		{SKU: "A", Quantity: 2}, {SKU: "A", Quantity: 3}, {SKU: "B", Quantity: 1}, {SKU: "C", Quantity: 4},
+	}}, Submitted)
+	ack := Ack{Ref: "SO-1", Validated: map[string]int{"A": 3, "B": 0, "C": 4}, Short: map[string]string{"B": ShortUnknownSKU}}
+	if err := o.Acknowledge(ack, at); err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		validated int
+		short     string
+	}
+	want := []got{{2, ""}, {1, ShortBackordered}, {0, ShortUnknownSKU}, {4, ""}}
+	for i, w := range want {
+		l := o.Lines[i]
+		if l.Validated == nil || *l.Validated != w.validated || l.Short != w.short {
+			t.Errorf("line %d = validated %v short %q, want %d %q", i, l.Validated, l.Short, w.validated, w.short)
+		}
+	}
+	if n := len(o.ShortLines()); n != 2 {
+		t.Errorf("ShortLines() has %d lines, want 2", n)
+	}
+}
+
+func TestReopen_ClearsTheSettlementAndKeepsAttempts(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
+	o := Restore(Order{Key: Key{Storefront: "s", ID: "1"}, Attempts: 3, Reason: "unknown sku", SettledAt: at}, Rejected)
+	if err := o.Reopen("sku added", "operator alice", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if o.State() != Received || o.Reason != "" || !o.SettledAt.IsZero() || o.Attempts != 3 {
+		t.Errorf("after reopen: state %s reason %q settled %v attempts %d", o.State(), o.Reason, o.SettledAt, o.Attempts)
+	}
+}
+
+func TestMarkOverdue_OnceAndNeverWhenSettled(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
+	o := Restore(Order{Key: Key{Storefront: "s", ID: "1"}, ReceivedAt: at}, Submitted)
+	if !o.MarkOverdue(15*time.Minute, at.Add(15*time.Minute)) {
+		t.Fatal("MarkOverdue of an unsettled order returned false")
+	}
+	if !o.Overdue() {
+		t.Fatal("Overdue() = false after MarkOverdue")
+	}
+	if o.MarkOverdue(15*time.Minute, at.Add(20*time.Minute)) {
+		t.Fatal("second MarkOverdue returned true")
+	}
+	if err := o.Acknowledge(Ack{Ref: "SO-1"}, at.Add(21*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Confirm(at.Add(22 * time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if o.Overdue() {
+		t.Error("a confirmed order is still overdue")
+	}
+	settled := Restore(Order{Key: Key{Storefront: "s", ID: "2"}}, Confirmed)
+	if settled.MarkOverdue(time.Minute, at) {
+		t.Error("MarkOverdue of a confirmed order returned true")
+	}
+}
+
+func TestRelease_ClearsAttentionOnTheTimeline(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
+	o := Restore(Order{Key: Key{Storefront: "s", ID: "1"}}, Acknowledged)
+	o.Release("", "operator", at) // nothing to release: no entry
+	if len(o.Pending()) != 0 {
+		t.Fatalf("Release without attention wrote %d entries", len(o.Pending()))
+	}
+	o.Flag("line short", "gate", at)
+	o.Release(" by alice", "operator", at)
+	if o.Attention != "" || len(o.Pending()) != 2 {
+		t.Fatalf("after release: attention %q, %d entries", o.Attention, len(o.Pending()))
+	}
+}

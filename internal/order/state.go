@@ -47,10 +47,11 @@ const (
 	Confirm     Transition = "confirm"
 	Reject      Transition = "reject"
 	Cancel      Transition = "cancel"
+	Reopen      Transition = "reopen"
 )
 
 // Transitions lists every transition.
-var Transitions = []Transition{Submit, Acknowledge, Confirm, Reject, Cancel}
+var Transitions = []Transition{Submit, Acknowledge, Confirm, Reject, Cancel, Reopen}
 
 // legal maps each transition to the states it may start from and the state it
 // leads to. It is the whole state machine.
@@ -63,6 +64,11 @@ var legal = map[Transition]struct {
 	Confirm:     {from: []State{Acknowledged}, to: Confirmed},
 	Reject:      {from: []State{Received, Submitted}, to: Rejected},
 	Cancel:      {from: []State{Received, Submitted, Acknowledged, Confirmed}, to: Cancelled},
+	// Reopen sends an order back through the ERP handoff, by an operator's
+	// replay: a rejection fixed in the ERP (a SKU added), or a submission
+	// stuck past its retries. The submit that follows looks the order up
+	// in the ERP first, so the ERP never gets it twice.
+	Reopen: {from: []State{Submitted, Rejected}, to: Received},
 }
 
 // ErrIllegalTransition is returned (wrapped) when a transition is not allowed

@@ -13,10 +13,10 @@ func TestTransitions(t *testing.T) {
 	t.Parallel()
 	want := map[State]map[Transition]State{
 		Received:     {Submit: Submitted, Reject: Rejected, Cancel: Cancelled},
-		Submitted:    {Acknowledge: Acknowledged, Reject: Rejected, Cancel: Cancelled},
+		Submitted:    {Acknowledge: Acknowledged, Reject: Rejected, Cancel: Cancelled, Reopen: Received},
 		Acknowledged: {Confirm: Confirmed, Cancel: Cancelled},
 		Confirmed:    {Cancel: Cancelled},
-		Rejected:     {},
+		Rejected:     {Reopen: Received},
 		Cancelled:    {},
 	}
 	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
@@ -26,6 +26,7 @@ func TestTransitions(t *testing.T) {
 		Confirm:     func(o *Order) error { return o.Confirm(at) },
 		Reject:      func(o *Order) error { return o.Reject("unknown sku", at) },
 		Cancel:      func(o *Order) error { return o.Cancel("customer", "shopify", at) },
+		Reopen:      func(o *Order) error { return o.Reopen("sku added in the erp", "operator", at) },
 	}
 	for _, from := range States {
 		for _, tr := range Transitions {

@@ -37,6 +37,9 @@ type Store interface {
 	List(ctx context.Context, f Filter) ([]*order.Order, error)
 	// Counts returns the number of orders in each state.
 	Counts(ctx context.Context) (map[order.State]int, error)
+	// Overdue returns the number of orders overdue now: marked overdue and
+	// not settled.
+	Overdue(ctx context.Context) (int, error)
 	// Notification returns the record of a message kind for an order; the
 	// zero Notification (Status NotifyNone) if none was attempted.
 	Notification(ctx context.Context, key order.Key, kind string) (Notification, error)
@@ -86,6 +89,7 @@ type Filter struct {
 	Storefront string
 	Email      string
 	Attention  bool // only orders flagged for attention
+	Overdue    bool // only orders overdue now (order.Order.Overdue)
 	Limit      int  // default 100, at most 1000
 	Before     time.Time
 }

@@ -143,7 +143,7 @@ func (s *Store) Notification(ctx context.Context, key order.Key, kind string) (s
 }
 
 const orderColumns = `storefront, order_id, name, state, email, document, captured_at, source_updated_at,
-	received_at, acknowledged_at, settled_at, erp_ref, attempts, attention`
+	received_at, acknowledged_at, settled_at, erp_ref, attempts, attention, overdue_at`
 
 func scanOrder(sc interface{ Scan(...any) error }) (*order.Order, error) {
 	var (
@@ -151,10 +151,10 @@ func scanOrder(sc interface{ Scan(...any) error }) (*order.Order, error) {
 		state, email                   string
 		doc                            []byte
 		captured, srcUpdated, received int64
-		acked, settled                 int64
+		acked, settled, overdue        int64
 	)
 	if err := sc.Scan(&o.Key.Storefront, &o.Key.ID, &o.Name, &state, &email, &doc, &captured, &srcUpdated,
-		&received, &acked, &settled, &o.ERPRef, &o.Attempts, &o.Attention); err != nil {
+		&received, &acked, &settled, &o.ERPRef, &o.Attempts, &o.Attention, &overdue); err != nil {
 		return nil, err
 	}
 	st, err := order.ParseState(state)
@@ -165,7 +165,7 @@ func scanOrder(sc interface{ Scan(...any) error }) (*order.Order, error) {
 		return nil, fmt.Errorf("order %s/%s: document: %w", o.Key.Storefront, o.Key.ID, err)
 	}
 	o.CapturedAt, o.SourceUpdatedAt, o.ReceivedAt = fromMicros(captured), fromMicros(srcUpdated), fromMicros(received)
-	o.AcknowledgedAt, o.SettledAt = fromMicros(acked), fromMicros(settled)
+	o.AcknowledgedAt, o.SettledAt, o.OverdueAt = fromMicros(acked), fromMicros(settled), fromMicros(overdue)
 	return order.Restore(o, st), nil
 }
 
@@ -187,16 +187,16 @@ func save(ctx context.Context, tx *sql.Tx, o *order.Order) error {
 		return fmt.Errorf("sqlite: encode order %s: %w", o.Key, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO orders (`+orderColumns+`, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (storefront, order_id) DO UPDATE SET
 			name = excluded.name, state = excluded.state, email = excluded.email, document = excluded.document,
 			captured_at = excluded.captured_at, source_updated_at = excluded.source_updated_at,
 			acknowledged_at = excluded.acknowledged_at, settled_at = excluded.settled_at,
 			erp_ref = excluded.erp_ref, attempts = excluded.attempts, attention = excluded.attention,
-			updated_at = excluded.updated_at`,
+			overdue_at = excluded.overdue_at, updated_at = excluded.updated_at`,
 		o.Key.Storefront, o.Key.ID, o.Name, string(o.State()), strings.ToLower(o.Customer.Email), doc,
 		micros(o.CapturedAt), micros(o.SourceUpdatedAt), micros(o.ReceivedAt), micros(o.AcknowledgedAt),
-		micros(o.SettledAt), o.ERPRef, o.Attempts, o.Attention, time.Now().UnixMicro())
+		micros(o.SettledAt), o.ERPRef, o.Attempts, o.Attention, micros(o.OverdueAt), time.Now().UnixMicro())
 	if err != nil {
 		return fmt.Errorf("sqlite: save order %s: %w", o.Key, err)
 	}
@@ -251,6 +251,9 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]*order.Order, error
 	if f.Attention {
 		where = append(where, "attention <> ''")
 	}
+	if f.Overdue {
+		where = append(where, overdueWhere)
+	}
 	if !f.Before.IsZero() {
 		where, args = append(where, "received_at < ?"), append(args, micros(f.Before))
 	}
@@ -274,6 +277,18 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]*order.Order, error
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// overdueWhere selects the orders overdue now: past their SLA, unsettled.
+const overdueWhere = "overdue_at <> 0 AND state NOT IN ('confirmed', 'rejected', 'cancelled')"
+
+// Overdue implements store.Store.
+func (s *Store) Overdue(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE `+overdueWhere).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count overdue orders: %w", err)
+	}
+	return n, nil
 }
 
 // Counts implements store.Store.

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,8 @@ func Run(t *testing.T, open Open) {
 	t.Run("JobExistsOnlyIfTransactionCommits", func(t *testing.T) { t.Parallel(); testJobsAreTransactional(t, open) })
 	t.Run("ListFiltersAndCounts", func(t *testing.T) { t.Parallel(); testList(t, open) })
 	t.Run("NotificationRecordsRoundTrip", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
+	t.Run("ConcurrentUpdatesOfOneOrderLoseNothing", func(t *testing.T) { t.Parallel(); testConcurrentUpdates(t, open) })
+	t.Run("ConcurrentFirstDeliveriesCreateTheOrderOnce", func(t *testing.T) { t.Parallel(); testConcurrentFirstDeliveries(t, open) })
 }
 
 var t0 = time.Date(2026, 11, 27, 14, 2, 0, 123456000, time.UTC)
@@ -289,9 +292,20 @@ func testList(t *testing.T, open Open) {
 	}
 	if err := s.Update(ctx, order.Key{Storefront: "shop1", ID: "11"}, func(tx store.Tx, o *order.Order) error {
 		o.Flag("erp retries exhausted", "gate", t0)
+		o.MarkOverdue(time.Minute, t0) // settled below, so no longer overdue
 		return o.Reject("unknown sku", t0)
 	}); err != nil {
 		t.Fatal(err)
+	}
+	overdueAt := t0.Add(15 * time.Minute)
+	if err := s.Update(ctx, order.Key{Storefront: "shop1", ID: "10"}, func(tx store.Tx, o *order.Order) error {
+		o.MarkOverdue(15*time.Minute, overdueAt)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := s.Get(ctx, order.Key{Storefront: "shop1", ID: "10"}); err != nil || !o.OverdueAt.Equal(overdueAt) {
+		t.Fatalf("overdue_at after reload = %v (err %v), want %v", o.OverdueAt, err, overdueAt)
 	}
 	ids := func(os []*order.Order) []string {
 		var out []string
@@ -309,6 +323,7 @@ func testList(t *testing.T, open Open) {
 		{"by state", store.Filter{State: order.Received}, []string{"12", "10"}},
 		{"by email, case-insensitive", store.Filter{Email: "ADA@example.COM", Limit: 2}, []string{"12", "11"}},
 		{"attention only", store.Filter{Attention: true}, []string{"11"}},
+		{"overdue now", store.Filter{Overdue: true}, []string{"10"}},
 		{"other storefront", store.Filter{Storefront: "shop2"}, nil},
 	}
 	for _, tt := range tests {
@@ -326,6 +341,9 @@ func testList(t *testing.T, open Open) {
 	}
 	if d := cmp.Diff(map[order.State]int{order.Received: 2, order.Rejected: 1}, counts); d != "" {
 		t.Fatalf("counts (-want +got):\n%s", d)
+	}
+	if n, err := s.Overdue(ctx); err != nil || n != 1 {
+		t.Fatalf("Overdue() = %d, %v; want 1", n, err)
 	}
 }
 
@@ -358,5 +376,138 @@ func testNotifications(t *testing.T, open Open) {
 	}
 	if d := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); d != "" {
 		t.Fatalf("notification (-want +got):\n%s", d)
+	}
+}
+
+// testConcurrentUpdates has several writers (as on several replicas) change
+// one order at once, each reading a counter and writing it back one higher.
+// A store that let two of them read the same value before either saved
+// would lose an increment.
+func testConcurrentUpdates(t *testing.T, open Open) {
+	s := open(t, nil)
+	ctx := context.Background()
+	create(t, s, "30")
+	key := order.Key{Storefront: "shop1", ID: "30"}
+	const writers, each = 4, 25
+	start := make(chan struct{})
+	errs := make(chan error, writers*each)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			<-start
+			for i := range each {
+				errs <- s.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+					n := o.Attempts
+					// A read between load and save, as the confirm worker
+					// makes: the gap in which an unlocked writer would read
+					// the same n.
+					if _, err := tx.Notification(ctx, key, "confirmation"); err != nil {
+						return err
+					}
+					o.Attempts = n + 1
+					o.Record(order.Event{At: t0, Kind: order.EventNote, Source: "storetest", Attempt: n + 1,
+						Detail: fmt.Sprintf("writer %d update %d", w, i)})
+					return nil
+				})
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent update: %v", err)
+		}
+	}
+	o, err := s.Get(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Attempts != writers*each {
+		t.Fatalf("after %d increments by %d concurrent writers the counter is %d: updates were lost", writers*each, writers, o.Attempts)
+	}
+	tl, err := s.Timeline(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each writer saw the one before it: the notes carry 1, 2, 3, … in
+	// timeline order.
+	var seen []int
+	for _, e := range tl {
+		if e.Kind == order.EventNote {
+			seen = append(seen, e.Attempt)
+		}
+	}
+	want := make([]int, writers*each)
+	for i := range want {
+		want[i] = i + 1
+	}
+	if d := cmp.Diff(want, seen); d != "" {
+		t.Fatalf("counter values on the timeline (-want +got):\n%s", d)
+	}
+}
+
+// testConcurrentFirstDeliveries delivers several different events of one
+// order that is not stored yet, all at once (a create and its updates
+// arriving at different replicas). Each apply creates the order when it
+// sees none; exactly one may see none, and the others must see its order.
+func testConcurrentFirstDeliveries(t *testing.T, open Open) {
+	s := open(t, nil)
+	ctx := context.Background()
+	const n = 4
+	key := order.Key{Storefront: "shop1", ID: "40"}
+	var mu sync.Mutex
+	created := 0
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			_, err := s.Ingest(ctx, delivery("40", fmt.Sprintf("first-%d", i)), func(tx store.Tx, existing *order.Order) (*order.Order, error) {
+				// A read before deciding, as the gate makes: the gap in
+				// which an unserialized second delivery would also see no
+				// order.
+				if _, err := tx.Notification(ctx, key, "pending"); err != nil {
+					return nil, err
+				}
+				if existing == nil {
+					mu.Lock()
+					created++
+					mu.Unlock()
+					return order.New(Sample("40"), t0, "shopify", "orders/create"), nil
+				}
+				existing.Record(order.Event{At: t0, Kind: order.EventNote, Source: "storetest", Detail: fmt.Sprintf("delivery %d", i)})
+				return existing, nil
+			})
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent ingest: %v", err)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d concurrent first deliveries each saw no order in %d cases; want exactly 1 to create it", n, created)
+	}
+	tl, err := s.Timeline(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []order.EventKind
+	for _, e := range tl {
+		kinds = append(kinds, e.Kind)
+	}
+	want := []order.EventKind{order.EventReceived}
+	for range n - 1 {
+		want = append(want, order.EventNote)
+	}
+	if d := cmp.Diff(want, kinds); d != "" {
+		t.Fatalf("timeline kinds (-want +got):\n%s", d)
 	}
 }
