@@ -1,6 +1,10 @@
 // Package gate holds the use cases of the handoff and their job workers:
 // ingest a delivery, submit the order to the ERP exactly once, await the
-// ERP's acknowledgment, and only then send the customer's confirmation.
+// ERP's acknowledgment (in the create's reply, by its callback, or by
+// polling), and only then send the customer's confirmation; tell the
+// customer of a problem; cancel in the ERP what the storefront cancelled;
+// mark and announce orders past their SLA; and the operator's recovery
+// actions (retry, release, cancel, replay).
 //
 // Every step is a River job whose effects commit in one transaction with the
 // order's new state, its timeline entries and the next job. Workers are
@@ -21,12 +25,49 @@ import (
 	"github.com/ordergate/ordergate/internal/store"
 )
 
+// Mode is when a storefront's customers hear from the gateway.
+type Mode string
+
+// The modes.
+const (
+	// ModeGated sends the confirmation only after the ERP acknowledges.
+	ModeGated Mode = "gated"
+	// ModeAckGated also sends "order received, confirmation pending" as
+	// soon as the order is stored, and optionally "still working on it".
+	ModeAckGated Mode = "ack_gated"
+)
+
+// Shortfall is what happens when the ERP accepts less than was ordered.
+type Shortfall string
+
+// The shortfall policies.
+const (
+	// ShortfallReject holds the order for an operator and tells the
+	// customer there is a problem; release confirms it as it stands.
+	ShortfallReject Shortfall = "reject"
+	// ShortfallBackorder confirms it, saying which lines ship later.
+	ShortfallBackorder Shortfall = "backorder"
+)
+
 // Storefront is what the gate needs to know of one configured storefront.
 type Storefront struct {
 	Name     string
 	Kind     string // shopify, …
 	ERP      string // the name of its ERP
 	Notifier string // the name of its notifier
+
+	Mode      Mode      // default ModeGated
+	Shortfall Shortfall // default ShortfallReject
+	// SLA is how long after receipt an unsettled order becomes overdue; 0
+	// means never.
+	SLA time.Duration
+	// LeadTime gives the expected ship date (acknowledgment + LeadTime)
+	// when the ERP gives none; 0 means say none.
+	LeadTime time.Duration
+	// StillWorkingAfter, in ModeAckGated, sends "still working on it" to a
+	// customer whose order is not acknowledged that long after receipt; 0
+	// means never.
+	StillWorkingAfter time.Duration
 }
 
 // ERP is one configured ERP and how many calls it may have in flight.
@@ -48,6 +89,9 @@ type Config struct {
 	JobTimeout   time.Duration // default 2m
 	RescueAfter  time.Duration // default 10m
 
+	// Alerts, if set, is told of each order that becomes overdue, once.
+	Alerts Alerter
+
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -56,6 +100,7 @@ type Config struct {
 type Gate struct {
 	cfg         Config
 	storefronts map[string]Storefront
+	clients     map[string]erp.Client // by ERP name, each within its budget
 	store       store.Store
 	log         *slog.Logger
 }
@@ -88,8 +133,25 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	g := &Gate{cfg: cfg, storefronts: make(map[string]Storefront), log: cfg.Logger}
+	g := &Gate{cfg: cfg, storefronts: make(map[string]Storefront), clients: make(map[string]erp.Client), log: cfg.Logger}
+	for name, e := range cfg.ERPs {
+		g.clients[name] = erp.Limit(e.Client, erp.NewBudget(concurrency(e)))
+	}
 	for _, sf := range cfg.Storefronts {
+		switch sf.Mode {
+		case "":
+			sf.Mode = ModeGated
+		case ModeGated, ModeAckGated:
+		default:
+			return nil, fmt.Errorf("gate: storefront %s: unknown mode %q", sf.Name, sf.Mode)
+		}
+		switch sf.Shortfall {
+		case "":
+			sf.Shortfall = ShortfallReject
+		case ShortfallReject, ShortfallBackorder:
+		default:
+			return nil, fmt.Errorf("gate: storefront %s: unknown shortfall policy %q", sf.Name, sf.Shortfall)
+		}
 		if _, ok := cfg.ERPs[sf.ERP]; !ok {
 			return nil, fmt.Errorf("gate: storefront %s: no erp %q", sf.Name, sf.ERP)
 		}
@@ -112,9 +174,26 @@ func (g *Gate) Storefront(name string) (Storefront, bool) {
 
 func (g *Gate) now() time.Time { return g.cfg.Now().UTC() }
 
+// client returns the ERP client of a storefront, within its ERP's budget.
+func (g *Gate) client(sf Storefront) erp.Client { return g.clients[sf.ERP] }
+
+func concurrency(e ERP) int {
+	if e.Concurrency <= 0 {
+		return 8
+	}
+	return e.Concurrency
+}
+
 // The queues: one per ERP, sized to its concurrency budget, so a slow ERP
-// never starves another; and one for messages.
+// never starves another; one for messages and alerts.
 const notifyQueue = "notify"
+
+// Job priorities within an ERP's queue (River runs 1 before 2): new orders
+// before updates. The budget orders the calls the same way.
+const (
+	priorityNew    = 1
+	priorityUpdate = 2
+)
 
 func erpQueue(name string) string { return "erp_" + name }
 
@@ -125,14 +204,13 @@ func (g *Gate) RiverConfig() *river.Config {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &submitWorker{worker[SubmitArgs]{g: g}})
 	river.AddWorker(workers, &awaitAckWorker{worker[AwaitAckArgs]{g: g}})
-	river.AddWorker(workers, &confirmWorker{worker[ConfirmArgs]{g: g}})
+	river.AddWorker(workers, &notifyWorker{worker[NotifyArgs]{g: g}})
+	river.AddWorker(workers, &erpCancelWorker{worker[ERPCancelArgs]{g: g}})
+	river.AddWorker(workers, &overdueWorker{worker[OverdueArgs]{g: g}})
+	river.AddWorker(workers, &alertWorker{worker[AlertArgs]{g: g}})
 	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}}
 	for name, e := range g.cfg.ERPs {
-		n := e.Concurrency
-		if n <= 0 {
-			n = 8
-		}
-		queues[erpQueue(name)] = river.QueueConfig{MaxWorkers: n}
+		queues[erpQueue(name)] = river.QueueConfig{MaxWorkers: concurrency(e)}
 	}
 	return &river.Config{
 		Workers:              workers,

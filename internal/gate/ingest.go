@@ -3,27 +3,30 @@ package gate
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/store"
 	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 // Ingest stores a verified delivery and applies it to its order in one
-// transaction, with the order's first job when it is new. It returns only
-// after the commit, so the caller may answer 2xx; an error means nothing was
-// stored and the storefront must retry (5xx).
+// transaction, with the jobs it starts. It returns only after the commit, so
+// the caller may answer 2xx; an error means nothing was stored and the
+// storefront must retry (5xx).
 //
 // Deliveries may come in any order and more than once: a repeat is recorded
 // and ignored; an update before the create is taken as the order (Shopify's
 // update carries the whole order); an older snapshot than the one held is
 // discarded by its source timestamp; a cancel before the create stores the
-// order already cancelled, so the late create cannot revive it.
+// order already cancelled, so the late create cannot revive it and nothing
+// reaches the ERP; a cancel after the ERP may have the order cancels it
+// there too, and no confirmation follows.
 func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestResult, error) {
-	sf, ok := g.storefronts[d.Storefront]
-	if !ok {
+	if _, ok := g.storefronts[d.Storefront]; !ok {
 		return store.IngestResult{}, fmt.Errorf("gate: unknown storefront %q", d.Storefront)
 	}
 	now := g.now()
@@ -44,10 +47,7 @@ func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestR
 			if d.Topic == storefront.OrderUpdated {
 				o.Record(order.Event{At: now, Kind: order.EventNote, Source: src, Detail: "an update arrived before the create; its full order was taken"})
 			}
-			if err := tx.Enqueue(ctx, SubmitArgs{Storefront: d.Storefront, OrderID: o.Key.ID}, &river.InsertOpts{Queue: erpQueue(sf.ERP)}); err != nil {
-				return nil, err
-			}
-			return o, nil
+			return o, g.start(ctx, tx, o)
 		case storefront.OrderCancelled:
 			reason := d.CancelReason
 			if reason == "" {
@@ -55,21 +55,55 @@ func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestR
 			}
 			if existing == nil {
 				o := order.New(d.Order, now, src, detail)
+				o.Record(order.Event{At: now, Kind: order.EventNote, Source: src, Detail: "a cancel arrived before the create; the order is held cancelled and never goes to the erp"})
 				if err := o.Cancel(reason, src, now); err != nil {
 					return nil, err
 				}
 				return o, nil
 			}
-			was := existing.State()
-			if err := existing.Cancel(reason, src, now); err != nil {
-				existing.Record(order.Event{At: now, Kind: order.EventNote, Source: src, Detail: "cancellation not applied", Error: err.Error()})
-				return existing, nil
-			}
-			if was != order.Received && existing.ERPRef != "" {
-				existing.Flag(fmt.Sprintf("cancelled in the storefront after the ERP took it as %s: cancel it in the ERP", existing.ERPRef), "gate", now)
-			}
-			return existing, nil
+			return existing, g.cancel(ctx, tx, existing, reason, src)
 		}
 		return nil, fmt.Errorf("gate: topic %q not handled", d.Topic)
 	})
+}
+
+// start enqueues a new order's jobs: the ERP submit, the pending notice and
+// the delay notice in ack_gated mode, and the SLA check.
+func (g *Gate) start(ctx context.Context, tx store.Tx, o *order.Order) error {
+	sf := g.storefronts[o.Key.Storefront]
+	if err := g.enqueueSubmit(ctx, tx, o); err != nil {
+		return err
+	}
+	if sf.Mode == ModeAckGated {
+		if err := g.enqueueNotify(ctx, tx, o, notify.Pending, time.Time{}); err != nil {
+			return err
+		}
+		if sf.StillWorkingAfter > 0 {
+			if err := g.enqueueNotify(ctx, tx, o, notify.Delay, o.ReceivedAt.Add(sf.StillWorkingAfter)); err != nil {
+				return err
+			}
+		}
+	}
+	if sf.SLA > 0 {
+		return tx.Enqueue(ctx, OverdueArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID},
+			&river.InsertOpts{Queue: notifyQueue, ScheduledAt: o.ReceivedAt.Add(sf.SLA)})
+	}
+	return nil
+}
+
+// cancel cancels an order the gateway holds, and in the ERP if the ERP may
+// have it: an attempt to submit has begun, or the ERP gave it a ref. A
+// cancel of an order already settled otherwise (rejected, cancelled) is
+// recorded and changes nothing.
+func (g *Gate) cancel(ctx context.Context, tx store.Tx, o *order.Order, reason, source string) error {
+	now := g.now()
+	if err := o.Cancel(reason, source, now); err != nil {
+		o.Record(order.Event{At: now, Kind: order.EventNote, Source: source, Detail: "cancellation not applied", Error: err.Error()})
+		return nil
+	}
+	if o.Attempts == 0 && o.ERPRef == "" {
+		return nil // never left the gateway
+	}
+	o.Record(order.Event{At: now, Kind: order.EventERPCancel, Source: "gate", Detail: "the erp may hold the order: cancelling it there"})
+	return g.enqueueERPCancel(ctx, tx, o, reason)
 }

@@ -34,7 +34,7 @@ func TestIngest_ThenConfirmedOnlyAfterERPAck(t *testing.T) {
 	}
 	var wantERPLines []erpsim.Line
 	for _, l := range d.Order.Lines {
-		wantERPLines = append(wantERPLines, erpsim.Line{SKU: l.SKU, Quantity: l.Quantity})
+		wantERPLines = append(wantERPLines, erpsim.Line{SKU: l.SKU, Quantity: l.Quantity, Reserved: l.Quantity})
 	}
 	if diff := cmp.Diff(wantERPLines, held[0].Lines); diff != "" {
 		t.Errorf("erp order lines (-want +got):\n%s", diff)
@@ -156,7 +156,7 @@ func TestIngest_DuplicateAndOutOfOrder(t *testing.T) {
 			wantQty:    1,
 			wantUpdate: later,
 			wantERP:    0,
-			wantKinds:  []order.EventKind{order.EventReceived, order.EventCancelled, order.EventStale},
+			wantKinds:  []order.EventKind{order.EventReceived, order.EventNote, order.EventCancelled, order.EventStale},
 		},
 	}
 	for _, tt := range tests {

@@ -1,11 +1,15 @@
 package gate
 
 import (
+	"context"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
+	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/store"
 )
 
 // worker is what every gate worker shares: River's defaults, the gate, and
@@ -39,13 +43,85 @@ type AwaitAckArgs struct {
 // Kind implements river.JobArgs.
 func (AwaitAckArgs) Kind() string { return "ordergate_await_ack" }
 
-// ConfirmArgs is the job that sends the customer's confirmation.
-type ConfirmArgs struct {
+// NotifyArgs is the job that sends the customer one message: the
+// confirmation, the pending notice, the problem notice or the delay notice.
+type NotifyArgs struct {
+	Storefront string      `json:"storefront"`
+	OrderID    string      `json:"order_id"`
+	Message    notify.Kind `json:"message"`
+}
+
+// Kind implements river.JobArgs.
+func (NotifyArgs) Kind() string { return "ordergate_notify" }
+
+// ERPCancelArgs is the job that cancels in the ERP an order cancelled after
+// the ERP may have taken it.
+type ERPCancelArgs struct {
+	Storefront string `json:"storefront"`
+	OrderID    string `json:"order_id"`
+	Reason     string `json:"reason"`
+}
+
+// Kind implements river.JobArgs.
+func (ERPCancelArgs) Kind() string { return "ordergate_erp_cancel" }
+
+// OverdueArgs is the job that runs when an order's SLA passes, to mark it
+// overdue if it is still unsettled.
+type OverdueArgs struct {
 	Storefront string `json:"storefront"`
 	OrderID    string `json:"order_id"`
 }
 
 // Kind implements river.JobArgs.
-func (ConfirmArgs) Kind() string { return "ordergate_confirm" }
+func (OverdueArgs) Kind() string { return "ordergate_overdue" }
+
+// AlertArgs is the job that announces an overdue order to the alert webhook.
+type AlertArgs struct {
+	Storefront string `json:"storefront"`
+	OrderID    string `json:"order_id"`
+}
+
+// Kind implements river.JobArgs.
+func (AlertArgs) Kind() string { return "ordergate_alert" }
 
 func keyOf(storefront, id string) order.Key { return order.Key{Storefront: storefront, ID: id} }
+
+// The enqueue helpers put each job on its queue at its priority, inside the
+// caller's transaction.
+//
+// The ERP jobs are unique per order while one is waiting or running, so two
+// never run for one order at once, whatever enqueued them (an operator's
+// retry beside River's own, a callback beside a poll): otherwise a second
+// submit could look the order up while the first's create is still in
+// flight, find nothing, and create it again.
+
+// onePerOrder is River's uniqueness over the job's args while it is live.
+var onePerOrder = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+}}
+
+func (g *Gate) enqueueSubmit(ctx context.Context, tx store.Tx, o *order.Order) error {
+	sf := g.storefronts[o.Key.Storefront]
+	return tx.Enqueue(ctx, SubmitArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID},
+		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityNew, UniqueOpts: onePerOrder})
+}
+
+func (g *Gate) enqueueAwaitAck(ctx context.Context, tx store.Tx, o *order.Order, at time.Time) error {
+	sf := g.storefronts[o.Key.Storefront]
+	return tx.Enqueue(ctx, AwaitAckArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID},
+		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityUpdate, ScheduledAt: at, UniqueOpts: onePerOrder})
+}
+
+func (g *Gate) enqueueERPCancel(ctx context.Context, tx store.Tx, o *order.Order, reason string) error {
+	sf := g.storefronts[o.Key.Storefront]
+	return tx.Enqueue(ctx, ERPCancelArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID, Reason: reason},
+		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityUpdate, UniqueOpts: onePerOrder})
+}
+
+// enqueueNotify sends message kind k to the order's customer at at (now if
+// zero).
+func (g *Gate) enqueueNotify(ctx context.Context, tx store.Tx, o *order.Order, k notify.Kind, at time.Time) error {
+	return tx.Enqueue(ctx, NotifyArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID, Message: k},
+		&river.InsertOpts{Queue: notifyQueue, ScheduledAt: at})
+}

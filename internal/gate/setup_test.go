@@ -52,6 +52,10 @@ type options struct {
 	// stopped leaves the workers stopped until the test calls start, so
 	// that deliveries can be ingested before any job runs.
 	stopped bool
+	// storefront, if set, changes the test storefront's settings.
+	storefront func(*Storefront)
+	// alerts is the gate's alert hook.
+	alerts Alerter
 }
 
 // bundle is a gate on a real SQLite store, a sandbox ERP over HTTP and a
@@ -97,8 +101,13 @@ func setup(t *testing.T, opts options) *bundle {
 		t.Fatal(err)
 	}
 
+	sf := Storefront{Name: testStorefront, Kind: shopify.Kind, ERP: testERP, Notifier: testNotifier}
+	if opts.storefront != nil {
+		opts.storefront(&sf)
+	}
 	b.gate, err = New(Config{
-		Storefronts:  []Storefront{{Name: testStorefront, Kind: shopify.Kind, ERP: testERP, Notifier: testNotifier}},
+		Storefronts:  []Storefront{sf},
+		Alerts:       opts.alerts,
 		ERPs:         map[string]ERP{testERP: {Client: client}},
 		Notifiers:    map[string]notify.Sender{testNotifier: sender},
 		RetryInitial: 20 * time.Millisecond,
@@ -412,6 +421,9 @@ func (b *bundle) waitTimeline(t *testing.T, key order.Key, k order.EventKind) {
 		return err == nil && len(ofKind(tl, k)) > 0
 	})
 }
+
+// confirmation is the confirmation's message kind, as the store records it.
+const confirmation = string(notify.Confirmation)
 
 // notification returns the order's confirmation record.
 func (b *bundle) notification(t *testing.T, key order.Key) store.Notification {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/ordergate/ordergate/internal/erp"
+	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/store"
 )
@@ -28,7 +30,7 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 	g := w.g
 	key := keyOf(job.Args.Storefront, job.Args.OrderID)
 	sf := g.storefronts[key.Storefront]
-	client := g.cfg.ERPs[sf.ERP].Client
+	client := g.client(sf)
 
 	var snapshot order.Order
 	attempt, skip := 0, false
@@ -89,9 +91,13 @@ func (w *submitWorker) failed(ctx context.Context, job *river.Job[SubmitArgs], k
 		}
 		now := g.now()
 		if rejected {
-			return rejectOrNote(o, cause.Error(), now)
+			return g.reject(ctx, tx, o, cause.Error())
 		}
 		o.Record(order.Event{At: now, Kind: order.EventSubmitFailed, Source: "erp", Attempt: attempt, Error: cause.Error()})
+		if errors.Is(cause, erp.ErrThrottled) {
+			o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Attempt: attempt,
+				Detail: fmt.Sprintf("throttled by the erp: waiting %s; this does not count against the order's retries", throttleWait(g, cause).Round(time.Millisecond))})
+		}
 		if errors.Is(cause, erp.ErrAuth) && o.Attention == "" {
 			// Every order will fail the same way until the config is fixed;
 			// say so plainly, and keep retrying so the backlog drains by
@@ -110,16 +116,23 @@ func (w *submitWorker) failed(ctx context.Context, job *river.Job[SubmitArgs], k
 	case rejected:
 		return nil
 	case errors.Is(cause, erp.ErrThrottled):
-		wait := erp.RetryAfter(cause)
-		if wait <= 0 {
-			wait = g.backoff(1)
-		}
-		return river.JobSnooze(wait)
+		return river.JobSnooze(throttleWait(g, cause))
 	}
 	return cause
 }
 
-// applyReceipt moves the order on from what the ERP holds for it.
+// throttleWait is how long to wait after a throttle: what the ERP asked for,
+// or the first backoff step.
+func throttleWait(g *Gate, cause error) time.Duration {
+	if wait := erp.RetryAfter(cause); wait > 0 {
+		return wait
+	}
+	return g.backoff(1)
+}
+
+// applyReceipt moves the order on from what the ERP holds for it. It is
+// the one place an acknowledgment lands, whether it came in the create's
+// reply, by the ERP's callback or by polling.
 func (g *Gate) applyReceipt(ctx context.Context, tx store.Tx, o *order.Order, rec erp.Receipt, sf Storefront) error {
 	now := g.now()
 	if o.State() == order.Received {
@@ -128,34 +141,125 @@ func (g *Gate) applyReceipt(ctx context.Context, tx store.Tx, o *order.Order, re
 		}
 	}
 	if o.State() != order.Submitted {
-		// Cancelled while the ERP call was in flight: the ERP holds an order
-		// the storefront no longer wants.
-		o.Flag(fmt.Sprintf("the erp took the order as %s after it was %s: cancel it in the erp", rec.Ref, o.State()), "gate", now)
 		if o.ERPRef == "" {
 			o.ERPRef = rec.Ref
+		}
+		if o.State() == order.Cancelled && rec.Status != erp.StatusCancelled {
+			// Cancelled while the ERP call was in flight: the ERP holds
+			// an order the storefront no longer wants.
+			o.Record(order.Event{At: now, Kind: order.EventERPCancel, Source: "gate",
+				Detail: fmt.Sprintf("the erp took the order as %s after it was cancelled: cancelling it there", rec.Ref)})
+			return g.enqueueERPCancel(ctx, tx, o, o.Reason)
 		}
 		return nil
 	}
 	switch rec.Status {
 	case erp.StatusAcknowledged:
-		if err := o.Acknowledge(rec.Ack(), now); err != nil {
+		ack := rec.Ack()
+		if ack.ShipBy.IsZero() && sf.LeadTime > 0 {
+			ack.ShipBy = now.Add(sf.LeadTime)
+		}
+		if err := o.Acknowledge(ack, now); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, ConfirmArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID}, &river.InsertOpts{Queue: notifyQueue})
+		short := o.ShortLines()
+		if len(short) == 0 {
+			return g.enqueueNotify(ctx, tx, o, notify.Confirmation, time.Time{})
+		}
+		what := describeShort(short)
+		if sf.Shortfall == ShortfallBackorder {
+			o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: "confirming as a backorder: " + what})
+			return g.enqueueNotify(ctx, tx, o, notify.Confirmation, time.Time{})
+		}
+		o.Flag("the erp accepted only part of the order ("+what+"): release it to confirm it as it stands, or cancel it", "gate", now)
+		return g.enqueueNotify(ctx, tx, o, notify.Problem, time.Time{})
 	case erp.StatusRejected:
-		return rejectOrNote(o, rec.Reason, now)
+		return g.reject(ctx, tx, o, rec.Reason)
+	case erp.StatusCancelled:
+		return o.Cancel("cancelled in the erp as "+rec.Ref, "erp", now)
 	default:
 		o.Record(order.Event{At: now, Kind: order.EventAckPending, Source: "erp", Detail: rec.Ref + " recorded; waiting for the erp to validate it"})
-		return tx.Enqueue(ctx, AwaitAckArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID},
-			&river.InsertOpts{Queue: erpQueue(sf.ERP), ScheduledAt: now.Add(g.cfg.AckPoll)})
+		return g.enqueueAwaitAck(ctx, tx, o, now.Add(g.cfg.AckPoll))
 	}
 }
 
-func rejectOrNote(o *order.Order, reason string, now time.Time) error {
+// describeShort says which lines fall short, e.g. "SKU-1: 1 of 3
+// backordered; SKU-2: unknown to the erp".
+func describeShort(lines []order.LineItem) string {
+	var parts []string
+	for _, l := range lines {
+		v := 0
+		if l.Validated != nil {
+			v = *l.Validated
+		}
+		switch l.Short {
+		case order.ShortUnknownSKU:
+			parts = append(parts, fmt.Sprintf("%s: unknown to the erp", l.SKU))
+		default:
+			parts = append(parts, fmt.Sprintf("%s: %d of %d backordered", l.SKU, l.Quantity-v, l.Quantity))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// reject records the ERP's refusal, holds the order for an operator and
+// tells the customer. An order the ERP refused from a state that cannot be
+// rejected (already cancelled) only gets the note.
+func (g *Gate) reject(ctx context.Context, tx store.Tx, o *order.Order, reason string) error {
+	now := g.now()
 	if err := o.Reject(reason, now); err != nil {
 		o.Record(order.Event{At: now, Kind: order.EventNote, Source: "erp", Detail: "erp rejected the order: " + reason, Error: err.Error()})
+		return nil
 	}
-	return nil
+	o.Flag("rejected by the erp: fix the cause in the erp and replay the order, or cancel it", "gate", now)
+	return g.enqueueNotify(ctx, tx, o, notify.Problem, time.Time{})
+}
+
+// ErrUnknownOrder is returned by Acknowledged for a receipt of no order the
+// gateway holds.
+var ErrUnknownOrder = errors.New("no such order")
+
+// Acknowledged applies a receipt the ERP sent by its callback (POST
+// /erp/{erp}/ack, signature already checked). It is idempotent: a receipt for
+// an order already past submitted only lands on the timeline.
+func (g *Gate) Acknowledged(ctx context.Context, erpName string, rec erp.Receipt) error {
+	key, ok := g.keyForExternalID(ctx, erpName, rec.ExternalID)
+	if !ok {
+		return fmt.Errorf("gate: erp %s acknowledged %q: %w", erpName, rec.ExternalID, ErrUnknownOrder)
+	}
+	sf := g.storefronts[key.Storefront]
+	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		now := g.now()
+		o.Record(order.Event{At: now, Kind: order.EventNote, Source: "erp",
+			Detail: fmt.Sprintf("callback: %s is %s", rec.Ref, rec.Status)})
+		switch o.State() {
+		case order.Received, order.Submitted:
+			if rec.Status == erp.StatusPending {
+				return nil // the poll already scheduled goes on
+			}
+			return g.applyReceipt(ctx, tx, o, rec, sf)
+		case order.Cancelled:
+			return g.applyReceipt(ctx, tx, o, rec, sf)
+		}
+		return nil
+	})
+}
+
+// keyForExternalID finds the order an ERP's external id names. Storefront
+// names may contain '-', so "og-a-b-1" could be storefront "a" or "a-b";
+// each storefront handing orders to erpName whose prefix fits is tried.
+func (g *Gate) keyForExternalID(ctx context.Context, erpName, ext string) (order.Key, bool) {
+	for name, sf := range g.storefronts {
+		prefix := order.Key{Storefront: name}.ExternalID()
+		if sf.ERP != erpName || !strings.HasPrefix(ext, prefix) || len(ext) == len(prefix) {
+			continue
+		}
+		key := order.Key{Storefront: name, ID: ext[len(prefix):]}
+		if _, err := g.store.Get(ctx, key); err == nil {
+			return key, true
+		}
+	}
+	return order.Key{}, false
 }
 
 // awaitAckWorker polls the ERP for an order it took but had not validated.
@@ -174,7 +278,7 @@ func (w *awaitAckWorker) Work(ctx context.Context, job *river.Job[AwaitAckArgs])
 		return nil
 	}
 	sf := g.storefronts[key.Storefront]
-	rec, err := g.cfg.ERPs[sf.ERP].Client.Lookup(ctx, key.ExternalID())
+	rec, err := g.client(sf).Lookup(ctx, key.ExternalID())
 	if err != nil {
 		cause := fmt.Errorf("await acknowledgment of %s: %w", key, err)
 		last := job.Attempt >= job.MaxAttempts

@@ -124,7 +124,7 @@ func TestSubmit_RetriesAfter5xxAndThrottle(t *testing.T) {
 	}
 }
 
-func TestSubmit_RejectionIsFinal(t *testing.T) {
+func TestSubmit_RejectionIsFinalHeldAndTheCustomerIsTold(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{erp: erpsim.Config{UnknownSKUs: []string{"GHOST"}}})
 	o := testOrder("1001", t0, line("A", 1), line("GHOST", 1))
@@ -141,14 +141,19 @@ func TestSubmit_RejectionIsFinal(t *testing.T) {
 	if rec.Requests.Create != 1 || len(rec.Orders) != 0 || len(rec.Rejections) != 1 {
 		t.Errorf("erp saw %d creates, holds %d orders and %d rejections; want 1, 0, 1", rec.Requests.Create, len(rec.Orders), len(rec.Rejections))
 	}
-	if msgs := b.mail.Messages(); len(msgs) != 0 {
-		t.Errorf("mailbox holds %d messages for a rejected order, want none", len(msgs))
+	if got.Attention == "" {
+		t.Error("a rejected order is not in the attention queue")
+	}
+	b.waitTimeline(t, o.Key, order.EventNotified)
+	if msgs := b.mail.Messages(); len(msgs) != 1 || msgs[0].Kind != "problem" {
+		t.Errorf("mailbox holds %+v for a rejected order, want exactly one problem notice", msgs)
 	}
 	if n := b.notification(t, o.Key); n.Status != store.NotifyNone {
 		t.Errorf("confirmation record %+v, want none attempted", n)
 	}
 	tl := b.timeline(t, o.Key)
-	want := []order.EventKind{order.EventReceived, order.EventSubmitAttempt, order.EventRejected}
+	want := []order.EventKind{order.EventReceived, order.EventSubmitAttempt, order.EventRejected, order.EventAttention,
+		order.EventNotifyAttempt, order.EventNotified}
 	if diff := cmp.Diff(want, kinds(tl)); diff != "" {
 		t.Errorf("timeline kinds (-want +got):\n%s", diff)
 	}
@@ -170,11 +175,14 @@ func TestSubmit_UpdateDuringTheERPCallIsNotAppliedBehindItsBack(t *testing.T) {
 	if len(held) != 1 {
 		t.Fatalf("erp holds %d orders, want 1", len(held))
 	}
-	var gotLines []erpsim.Line
+	var erpLines, gotLines []erpsim.Line
+	for _, l := range held[0].Lines {
+		erpLines = append(erpLines, erpsim.Line{SKU: l.SKU, Quantity: l.Quantity})
+	}
 	for _, l := range got.Lines {
 		gotLines = append(gotLines, erpsim.Line{SKU: l.SKU, Quantity: l.Quantity})
 	}
-	if diff := cmp.Diff(held[0].Lines, gotLines); diff != "" {
+	if diff := cmp.Diff(erpLines, gotLines); diff != "" {
 		t.Errorf("the order the customer is confirmed differs from what the erp holds (-erp +order):\n%s\n%s",
 			diff, formatTimeline(b.timeline(t, o.Key)))
 	}

@@ -22,7 +22,13 @@ const (
 	Confirmation Kind = "confirmation"
 	Pending      Kind = "pending"
 	Problem      Kind = "problem"
+	// Delay is "still working on it", sent in ack_gated mode when the ERP
+	// has not acknowledged an order some time after it was received.
+	Delay Kind = "delay"
 )
+
+// Kinds lists every message kind.
+var Kinds = []Kind{Confirmation, Pending, Problem, Delay}
 
 // Message is one message to one customer about one order.
 type Message struct {

@@ -37,7 +37,7 @@ var (
 // rendered or none.
 func Render(m Message, brand string) (Rendered, error) {
 	switch m.Kind {
-	case Confirmation, Pending, Problem:
+	case Confirmation, Pending, Problem, Delay:
 	default:
 		return Rendered{}, fmt.Errorf("notify: render %q for %s: unknown kind", m.Kind, m.Order.Key)
 	}
@@ -94,6 +94,9 @@ type lineView struct {
 	Known     bool // the ERP stated a validated quantity for this line
 	Short     bool // Validated < Ordered
 	Missing   int  // Ordered - Validated, when Short
+	// Backordered says the missing units ship later; otherwise the ERP
+	// could not take them at all (a product it does not carry).
+	Backordered bool
 	UnitPrice string
 }
 
@@ -129,6 +132,7 @@ func newView(o order.Order, brand string) view {
 			if lv.Validated < lv.Ordered {
 				lv.Short = true
 				lv.Missing = lv.Ordered - lv.Validated
+				lv.Backordered = l.Short != order.ShortUnknownSKU
 				v.Short = true
 			}
 		}

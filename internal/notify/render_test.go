@@ -39,7 +39,7 @@ func acknowledged() order.Order {
 func TestRender_Golden(t *testing.T) {
 	t.Parallel()
 	short := acknowledged()
-	short.Lines = append(short.Lines, order.LineItem{SKU: "GAD-1", Title: "Gadget", Quantity: 3, Price: decimal.RequireFromString("5"), Validated: qty(1)})
+	short.Lines = append(short.Lines, order.LineItem{SKU: "GAD-1", Title: "Gadget", Quantity: 3, Price: decimal.RequireFromString("5"), Validated: qty(1), Short: order.ShortBackordered})
 	short.Total = decimal.RequireFromString("1269.97")
 	short.ShipBy = time.Time{}
 
@@ -76,6 +76,8 @@ func TestRender_Golden(t *testing.T) {
 		{"confirmation_zero_decimal_currency", notify.Message{Kind: notify.Confirmation, Order: yen}},
 		{"pending", notify.Message{Kind: notify.Pending, Order: pending}},
 		{"problem", notify.Message{Kind: notify.Problem, Order: pending}},
+		{"problem_short_lines", notify.Message{Kind: notify.Problem, Order: short}},
+		{"delay", notify.Message{Kind: notify.Delay, Order: pending}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,7 +113,8 @@ func golden(t *testing.T, name, got string) {
 func TestRender_ConfirmationStatesEveryLineAndShortfall(t *testing.T) {
 	t.Parallel()
 	o := acknowledged()
-	o.Lines[1].Validated = qty(0)
+	o.Lines[0].Validated, o.Lines[0].Short = qty(1), order.ShortBackordered
+	o.Lines[1].Validated, o.Lines[1].Short = qty(0), order.ShortUnknownSKU
 	r, err := notify.Render(notify.Message{Kind: notify.Confirmation, Order: o}, "Acme Goods")
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +123,8 @@ func TestRender_ConfirmationStatesEveryLineAndShortfall(t *testing.T) {
 		for _, want := range []string{
 			"#1001", "Widget, blue", "WID-BLUE", "Standing desk, oak", "DESK-OAK",
 			"USD 19.99", "USD 1,214.99", "USD 1,254.97", "Friday, 6 March 2026",
-			"Only 0 of the 1 you ordered could be confirmed",
+			"1 of the 2 you ordered ship now; 1 are on backorder and will ship later",
+			"This item could not be confirmed",
 		} {
 			if !strings.Contains(part.body, want) {
 				t.Errorf("%s part lacks %q", part.name, want)

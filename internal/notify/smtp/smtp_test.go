@@ -91,7 +91,7 @@ func TestSend_DeliversBothPartsWithValidatedQuantitiesAndHeaders(t *testing.T) {
 		}
 	}
 	for _, part := range []struct{ name, body string }{{"text", m.Text}, {"html", m.HTML}} {
-		for _, want := range []string{"Widget, blue", "Gadget", "Only 1 of the 3 you ordered could be confirmed", "USD 54.98", "Friday, 6 March 2026"} {
+		for _, want := range []string{"Widget, blue", "Gadget", "1 of the 3 you ordered ship now; 2 are on backorder and will ship later", "USD 54.98", "Friday, 6 March 2026"} {
 			if !strings.Contains(part.body, want) {
 				t.Errorf("%s part lacks %q:\n%s", part.name, want, part.body)
 			}

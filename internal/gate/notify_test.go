@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/riverqueue/river"
 
+	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
@@ -125,7 +126,7 @@ func TestConfirm_FoundSendingIsNotSentAgain(t *testing.T) {
 			if err := tx.PutNotification(t.Context(), n); err != nil {
 				return nil, err
 			}
-			return s, tx.Enqueue(t.Context(), ConfirmArgs{Storefront: key.Storefront, OrderID: key.ID}, &river.InsertOpts{Queue: notifyQueue})
+			return s, tx.Enqueue(t.Context(), NotifyArgs{Storefront: key.Storefront, OrderID: key.ID, Message: notify.Confirmation}, &river.InsertOpts{Queue: notifyQueue})
 		})
 	if err != nil {
 		t.Fatal(err)

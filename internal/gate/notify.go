@@ -1,0 +1,149 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ordergate/ordergate/internal/notify"
+	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/store"
+)
+
+// notifyWorker sends one message to a customer, at most once per kind, and
+// the confirmation only for an order whose ERP acknowledgment is committed
+// (invariant I3).
+//
+// Mail is not transactional with the database, so the send is bracketed by
+// two commits: "sending" before, "sent" after. A run that finds "sending"
+// knows an earlier run died in between and the message may have gone out; it
+// does not send again. For the confirmation it flags the order for a person
+// to check, and moves it on as confirmed. Only an error that proves the
+// message was not delivered (refused before the data) is retried.
+type notifyWorker struct {
+	worker[NotifyArgs]
+}
+
+// mayNotHaveArrived is the attention reason for a confirmation whose send
+// ended in doubt.
+const mayNotHaveArrived = "the confirmation may not have reached the customer: check the mail log and resend by hand if needed"
+
+// due says whether message k still has a point for o, and if not why. A
+// message overtaken by events is skipped, not sent late: "pending" after the
+// ERP has acknowledged, "still working on it" after the confirmation.
+func due(k notify.Kind, o *order.Order) (bool, string) {
+	switch s := o.State(); k {
+	case notify.Confirmation:
+		if s != order.Acknowledged {
+			return false, "the order is " + string(s)
+		}
+	case notify.Pending, notify.Delay:
+		if s != order.Received && s != order.Submitted {
+			return false, "the order is already " + string(s)
+		}
+	case notify.Problem:
+		held := s == order.Acknowledged && o.Attention != "" && len(o.ShortLines()) > 0
+		if s != order.Rejected && !held {
+			return false, "the order is " + string(s) + " and no longer held"
+		}
+	default:
+		return false, "unknown message kind " + string(k)
+	}
+	return true, ""
+}
+
+func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) error {
+	g := w.g
+	key := keyOf(job.Args.Storefront, job.Args.OrderID)
+	kind := job.Args.Message
+	sf := g.storefronts[key.Storefront]
+	sender := g.cfg.Notifiers[sf.Notifier]
+
+	var msg notify.Message
+	send := false
+	err := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		n, err := tx.Notification(ctx, key, string(kind))
+		if err != nil {
+			return err
+		}
+		now := g.now()
+		if n.Status == store.NotifySent {
+			return nil // an earlier run finished
+		}
+		if ok, why := due(kind, o); !ok {
+			if n.Status == store.NotifyNone {
+				o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: fmt.Sprintf("%s message not sent: %s", kind, why)})
+			}
+			return nil
+		}
+		if n.Status == store.NotifySending || n.Status == store.NotifyInDoubt {
+			n.Status, n.UpdatedAt = store.NotifyInDoubt, now
+			o.Record(order.Event{At: now, Kind: order.EventNotifyInDoubt, Source: "gate", Attempt: n.Attempts,
+				Detail: fmt.Sprintf("an earlier %s attempt stopped between sending and recording it; not sent again, to keep to one", kind)})
+			if kind == notify.Confirmation {
+				o.Flag(mayNotHaveArrived, "gate", now)
+				if err := o.Confirm(now); err != nil {
+					return err
+				}
+			}
+			return tx.PutNotification(ctx, n)
+		}
+		n.Key, n.Kind = key, string(kind)
+		n.Status, n.UpdatedAt = store.NotifySending, now
+		n.Attempts++
+		msg = notify.Message{Kind: kind, Order: *o}
+		n.MessageID = sender.MessageID(msg)
+		o.Record(order.Event{At: now, Kind: order.EventNotifyAttempt, Source: "gate", Attempt: n.Attempts, Detail: string(kind) + " via " + sf.Notifier})
+		send = true
+		return tx.PutNotification(ctx, n)
+	})
+	if err != nil || !send {
+		return err
+	}
+
+	sendErr := sender.Send(ctx, msg)
+	notSent := errors.Is(sendErr, notify.ErrNotSent)
+	err = g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		n, err := tx.Notification(ctx, key, string(kind))
+		if err != nil {
+			return err
+		}
+		now := g.now()
+		n.UpdatedAt = now
+		switch {
+		case sendErr == nil:
+			n.Status = store.NotifySent
+			o.Record(order.Event{At: now, Kind: order.EventNotified, Source: "smtp", Attempt: n.Attempts, Detail: string(kind) + " sent"})
+		case notSent:
+			n.Status = store.NotifyFailed
+			o.Record(order.Event{At: now, Kind: order.EventNotifyFailed, Source: "smtp", Attempt: n.Attempts, Detail: string(kind), Error: sendErr.Error()})
+			if job.Attempt >= job.MaxAttempts {
+				o.Flag(fmt.Sprintf("the %s message failed %d times; last error: %v", kind, job.Attempt, sendErr), "gate", now)
+			}
+			return tx.PutNotification(ctx, n)
+		default:
+			n.Status = store.NotifyInDoubt
+			o.Record(order.Event{At: now, Kind: order.EventNotifyInDoubt, Source: "smtp", Attempt: n.Attempts, Error: sendErr.Error(),
+				Detail: fmt.Sprintf("the mail server may have taken the %s message; not sent again, to keep to one", kind)})
+			if kind == notify.Confirmation {
+				o.Flag(mayNotHaveArrived, "gate", now)
+			}
+		}
+		if err := tx.PutNotification(ctx, n); err != nil {
+			return err
+		}
+		if kind != notify.Confirmation || o.State() != order.Acknowledged {
+			return nil
+		}
+		return o.Confirm(now)
+	})
+	if err != nil {
+		return err
+	}
+	if notSent {
+		return sendErr
+	}
+	return nil
+}
