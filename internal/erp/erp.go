@@ -98,10 +98,14 @@ func (r Receipt) Shortfall() []Line {
 // Ack turns an acknowledged receipt into the domain's acknowledgment.
 func (r Receipt) Ack() order.Ack {
 	v := make(map[string]int, len(r.Lines))
+	short := make(map[string]string)
 	for _, l := range r.Lines {
 		v[l.SKU] += l.Validated
+		if l.Validated < l.Ordered && l.Short != "" {
+			short[l.SKU] = l.Short
+		}
 	}
-	return order.Ack{Ref: r.Ref, Validated: v, ShipBy: r.ShipBy}
+	return order.Ack{Ref: r.Ref, Validated: v, Short: short, ShipBy: r.ShipBy}
 }
 
 // Sentinel errors, for errors.Is. Clients wrap them in *Error.

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/order"
@@ -89,34 +88,27 @@ func keyOf(storefront, id string) order.Key { return order.Key{Storefront: store
 // The enqueue helpers put each job on its queue at its priority, inside the
 // caller's transaction.
 //
-// The ERP jobs are unique per order while one is waiting or running, so two
-// never run for one order at once, whatever enqueued them (an operator's
-// retry beside River's own, a callback beside a poll): otherwise a second
-// submit could look the order up while the first's create is still in
-// flight, find nothing, and create it again.
-
-// onePerOrder is River's uniqueness over the job's args while it is live.
-var onePerOrder = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-}}
+// Two submit jobs may exist for one order (an operator's retry beside
+// River's own); the submit worker's lease on the order keeps them from
+// calling the ERP at once. Two acknowledgment checks or two ERP cancels for
+// one order are harmless: both are idempotent.
 
 func (g *Gate) enqueueSubmit(ctx context.Context, tx store.Tx, o *order.Order) error {
 	sf := g.storefronts[o.Key.Storefront]
 	return tx.Enqueue(ctx, SubmitArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID},
-		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityNew, UniqueOpts: onePerOrder})
+		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityNew})
 }
 
 func (g *Gate) enqueueAwaitAck(ctx context.Context, tx store.Tx, o *order.Order, at time.Time) error {
 	sf := g.storefronts[o.Key.Storefront]
 	return tx.Enqueue(ctx, AwaitAckArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID},
-		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityUpdate, ScheduledAt: at, UniqueOpts: onePerOrder})
+		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityUpdate, ScheduledAt: at})
 }
 
 func (g *Gate) enqueueERPCancel(ctx context.Context, tx store.Tx, o *order.Order, reason string) error {
 	sf := g.storefronts[o.Key.Storefront]
 	return tx.Enqueue(ctx, ERPCancelArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID, Reason: reason},
-		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityUpdate, UniqueOpts: onePerOrder})
+		&river.InsertOpts{Queue: erpQueue(sf.ERP), Priority: priorityUpdate})
 }
 
 // enqueueNotify sends message kind k to the order's customer at at (now if

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,6 +57,9 @@ type options struct {
 	storefront func(*Storefront)
 	// alerts is the gate's alert hook.
 	alerts Alerter
+	// ackPoll is how often pending acknowledgments are polled; 0 means
+	// 20ms.
+	ackPoll time.Duration
 }
 
 // bundle is a gate on a real SQLite store, a sandbox ERP over HTTP and a
@@ -112,7 +116,7 @@ func setup(t *testing.T, opts options) *bundle {
 		Notifiers:    map[string]notify.Sender{testNotifier: sender},
 		RetryInitial: 20 * time.Millisecond,
 		RetryMax:     200 * time.Millisecond,
-		AckPoll:      20 * time.Millisecond,
+		AckPoll:      cmp.Or(opts.ackPoll, 20*time.Millisecond),
 		MaxAttempts:  opts.maxAttempts,
 		Logger:       slog.New(slog.DiscardHandler),
 	})

@@ -34,11 +34,18 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 
 	var snapshot order.Order
 	attempt, skip := 0, false
+	var busy time.Duration
 	err := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		if o.State() != order.Received {
 			skip = true // done by an earlier run, or cancelled
 			return nil
 		}
+		now := g.now()
+		if o.SubmitLease.After(now) {
+			busy = o.SubmitLease.Sub(now) // another submit is calling the erp
+			return nil
+		}
+		o.SubmitLease = now.Add(g.cfg.JobTimeout)
 		o.Attempts++
 		attempt = o.Attempts
 		o.Record(order.Event{At: g.now(), Kind: order.EventSubmitAttempt, Source: "gate", Attempt: attempt, Detail: "erp " + sf.ERP})
@@ -47,6 +54,9 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 	})
 	if err != nil || skip {
 		return err
+	}
+	if busy > 0 {
+		return river.JobSnooze(busy)
 	}
 
 	var notes []order.Event
@@ -73,6 +83,7 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 		}
 	}
 	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		o.SubmitLease = time.Time{}
 		for _, n := range notes {
 			o.Record(n)
 		}
@@ -86,6 +97,7 @@ func (w *submitWorker) failed(ctx context.Context, job *river.Job[SubmitArgs], k
 	rejected := errors.Is(cause, erp.ErrRejected)
 	last := job.Attempt >= job.MaxAttempts
 	err := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		o.SubmitLease = time.Time{}
 		for _, n := range notes {
 			o.Record(n)
 		}
@@ -157,7 +169,7 @@ func (g *Gate) applyReceipt(ctx context.Context, tx store.Tx, o *order.Order, re
 	case erp.StatusAcknowledged:
 		ack := rec.Ack()
 		if ack.ShipBy.IsZero() && sf.LeadTime > 0 {
-			ack.ShipBy = now.Add(sf.LeadTime)
+			ack.ShipBy = now.Add(sf.LeadTime).Truncate(time.Second)
 		}
 		if err := o.Acknowledge(ack, now); err != nil {
 			return err

@@ -85,6 +85,11 @@ type Order struct {
 	// Attempts counts ERP submit attempts. Any attempt after the first looks
 	// the order up in the ERP before creating it (invariant I2).
 	Attempts int
+	// SubmitLease is when the submit attempt in flight gives up its claim:
+	// until then no other submit of this order may call the ERP, since it
+	// could look the order up before the first create lands and create it
+	// again.
+	SubmitLease time.Time
 	// Attention says why an operator must look at the order; empty when
 	// nothing is wrong.
 	Attention string

@@ -19,11 +19,13 @@ type Document struct {
 	Lines    []order.LineItem `json:"lines"`
 	ShipBy   time.Time        `json:"ship_by,omitzero"`
 	Reason   string           `json:"reason,omitempty"`
+	// SubmitLease is order.Order.SubmitLease.
+	SubmitLease time.Time `json:"submit_lease,omitzero"`
 }
 
 // EncodeDocument returns the JSON document of o.
 func EncodeDocument(o *order.Order) ([]byte, error) {
-	return json.Marshal(Document{Customer: o.Customer, Currency: o.Currency, Total: o.Total, Lines: o.Lines, ShipBy: o.ShipBy, Reason: o.Reason})
+	return json.Marshal(Document{Customer: o.Customer, Currency: o.Currency, Total: o.Total, Lines: o.Lines, ShipBy: o.ShipBy, Reason: o.Reason, SubmitLease: o.SubmitLease})
 }
 
 // DecodeDocument fills o from its JSON document.
@@ -33,5 +35,6 @@ func DecodeDocument(b []byte, o *order.Order) error {
 		return err
 	}
 	o.Customer, o.Currency, o.Total, o.Lines, o.ShipBy, o.Reason = d.Customer, d.Currency, d.Total, d.Lines, d.ShipBy, d.Reason
+	o.SubmitLease = d.SubmitLease
 	return nil
 }

@@ -38,7 +38,7 @@ type Config struct {
 	// the existing order (200) instead of creating a second one.
 	Idempotent bool
 	// ShipDays is how many days after creation ship_by falls; 0 means
-	// DefaultShipDays.
+	// DefaultShipDays, and a negative value gives no ship date at all.
 	ShipDays int
 	// Seed seeds the fault and latency draws; the same seed gives the same
 	// sequence of draws.

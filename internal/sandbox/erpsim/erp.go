@@ -307,7 +307,7 @@ func (e *ERP) receipt(o Order) receipt {
 		r.Status = statusCancelled
 	case !ack:
 		r.Status = statusPending
-	default:
+	case e.cfg.ShipDays > 0:
 		r.ShipBy = o.CreatedAt.AddDate(0, 0, e.cfg.ShipDays).UTC().Truncate(time.Second)
 	}
 	for _, l := range o.Lines {
