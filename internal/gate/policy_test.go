@@ -428,7 +428,14 @@ func TestSLA_SettledInTimeIsNeverOverdue(t *testing.T) {
 	o := testOrder("1001", t0, line("A", 1))
 	b.ingest(t, delivery(storefront.OrderCreated, "e1", o))
 	b.waitState(t, o.Key, order.Confirmed)
-	time.Sleep(500 * time.Millisecond) // past the SLA: its job has run
+	eventually(t, "the sla check", func() bool {
+		for _, e := range ofKind(b.timeline(t, o.Key), order.EventNote) {
+			if strings.HasPrefix(e.Detail, "sla met: confirmed within") {
+				return true
+			}
+		}
+		return false
+	})
 	got, err := b.store.Get(t.Context(), o.Key)
 	if err != nil {
 		t.Fatal(err)

@@ -44,7 +44,13 @@ func (w *overdueWorker) Work(ctx context.Context, job *river.Job[OverdueArgs]) e
 	key := keyOf(job.Args.Storefront, job.Args.OrderID)
 	sf := g.storefronts[key.Storefront]
 	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
-		if !o.MarkOverdue(sf.SLA, g.now()) {
+		now := g.now()
+		if o.State().Settled() && o.OverdueAt.IsZero() {
+			o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate",
+				Detail: fmt.Sprintf("sla met: %s within %s of receipt", o.State(), sf.SLA)})
+			return nil
+		}
+		if !o.MarkOverdue(sf.SLA, now) {
 			return nil
 		}
 		g.log.Warn("order overdue", "order", key.String(), "state", o.State(), "sla", sf.SLA, "attention", o.Attention)
