@@ -50,6 +50,11 @@ const (
 	StatusRejected Status = "rejected"
 	// StatusCancelled: the order was cancelled in the ERP (Lookup only).
 	StatusCancelled Status = "cancelled"
+	// StatusIncomplete: a create that takes several calls stopped part-way
+	// (a Cin7 sale created but never authorised). The ERP will not move it
+	// on by itself; Submit again finishes it, never making a second
+	// (Lookup only).
+	StatusIncomplete Status = "incomplete"
 )
 
 // Receipt is what the ERP holds for one order.

@@ -65,6 +65,9 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 	if attempt > 1 {
 		rec, err = client.Lookup(ctx, key.ExternalID())
 		switch {
+		case err == nil && rec.Status == erp.StatusIncomplete:
+			notes = append(notes, order.Event{At: g.now(), Kind: order.EventLookup, Source: "erp", Attempt: attempt,
+				Detail: "found " + rec.Ref + " half-made by an earlier attempt; finishing it"})
 		case err == nil:
 			found = true
 			notes = append(notes, order.Event{At: g.now(), Kind: order.EventLookup, Source: "erp", Attempt: attempt,
@@ -310,7 +313,14 @@ func (w *awaitAckWorker) Work(ctx context.Context, job *river.Job[AwaitAckArgs])
 		}
 		return cause
 	}
-	if rec.Status == erp.StatusPending {
+	if rec.Status == erp.StatusIncomplete {
+		// The create stopped part-way and will not finish by itself; the
+		// client's Submit finishes it without making a second.
+		if rec, err = g.client(sf).Submit(ctx, *o); err != nil {
+			return fmt.Errorf("finish the half-made create of %s: %w", key, err)
+		}
+	}
+	if rec.Status == erp.StatusPending || rec.Status == erp.StatusIncomplete {
 		return river.JobSnooze(g.cfg.AckPoll)
 	}
 	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
