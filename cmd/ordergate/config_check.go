@@ -10,7 +10,7 @@ import (
 )
 
 type configCmd struct {
-	Check configCheckCmd `cmd:"" help:"Validate a config file and report every problem, each naming its field."`
+	Check configCheckCmd `cmd:"" help:"Validate a config file and report every problem, each naming its field. ERP credentials are checked for shape (a NetSuite key file is read), without calling the ERP."`
 }
 
 type configCheckCmd struct {
@@ -24,6 +24,9 @@ func (c *configCheckCmd) Run() error {
 	}
 	cfg, err := config.Load(c.Config)
 	if err != nil {
+		return fmt.Errorf("%s:\n%w", c.Config, err)
+	}
+	if err := validateConnectors(cfg); err != nil {
 		return fmt.Errorf("%s:\n%w", c.Config, err)
 	}
 	if c.Print {

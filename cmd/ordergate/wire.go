@@ -10,12 +10,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/ordergate/ordergate/internal/alert"
 	"github.com/ordergate/ordergate/internal/config"
-	"github.com/ordergate/ordergate/internal/erp/sandbox"
 	"github.com/ordergate/ordergate/internal/gate"
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/notify/smtp"
-	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
+	"github.com/ordergate/ordergate/internal/store"
+	"github.com/ordergate/ordergate/internal/store/postgres"
 	"github.com/ordergate/ordergate/internal/store/sqlite"
 	"github.com/ordergate/ordergate/internal/web"
 )
@@ -24,7 +25,7 @@ import (
 type gateway struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	store   *sqlite.Store
+	store   store.Store
 	gate    *gate.Gate
 	http    *http.Server
 	ln      net.Listener
@@ -42,13 +43,37 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		}
 	}()
 
+	if err := validateConnectors(cfg); err != nil {
+		return nil, err
+	}
+	// Listen first: an in-process sandbox ERP calls back to this address.
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+			return nil, fmt.Errorf("listen: %w", err)
+		}
+	}
+	g.ln = ln
+	g.closers = append(g.closers, func() { ln.Close() })
 	erps := make(map[string]gate.ERP)
+	callbacks := make(map[string][][]byte)
 	for _, e := range cfg.ERPs {
-		client, err := g.erpClient(e)
+		client, err := g.erpClient(e, ln.Addr())
 		if err != nil {
 			return nil, fmt.Errorf("erps %s: %w", e.Name, err)
 		}
-		erps[e.Name] = gate.ERP{Client: client, Concurrency: e.Concurrency}
+		erps[e.Name] = gate.ERP{Client: client, Concurrency: e.MaxConcurrency}
+		for _, s := range e.CallbackSecrets {
+			callbacks[e.Name] = append(callbacks[e.Name], []byte(s))
+		}
+	}
+	var alerts gate.Alerter
+	if cfg.Alerts.WebhookURL != "" {
+		w, err := alert.New(cfg.Alerts.WebhookURL, cfg.Alerts.Timeout, nil)
+		if err != nil {
+			return nil, fmt.Errorf("alerts: %w", err)
+		}
+		alerts = w
 	}
 	senders := make(map[string]notify.Sender)
 	for _, n := range cfg.Notifiers {
@@ -61,7 +86,12 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	var sfs []gate.Storefront
 	var webSFs []web.Storefront
 	for _, sf := range cfg.Storefronts {
-		sfs = append(sfs, gate.Storefront{Name: sf.Name, Kind: sf.Kind, ERP: sf.ERP, Notifier: sf.Notifier})
+		gsf := gate.Storefront{Name: sf.Name, Kind: sf.Kind, ERP: sf.ERP, Notifier: sf.Notifier,
+			Mode: gate.Mode(sf.Mode), Shortfall: gate.Shortfall(sf.Shortfall), LeadTime: sf.LeadTime, StillWorkingAfter: sf.StillWorkingAfter}
+		if sf.ConfirmationSLA != nil {
+			gsf.SLA = *sf.ConfirmationSLA
+		}
+		sfs = append(sfs, gsf)
 		var secrets [][]byte
 		for _, s := range sf.WebhookSecrets {
 			secrets = append(secrets, []byte(s))
@@ -72,18 +102,29 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	g.gate, err = gate.New(gate.Config{
 		Storefronts: sfs, ERPs: erps, Notifiers: senders,
 		RetryInitial: cfg.Retry.Initial, RetryMax: cfg.Retry.Max, MaxAttempts: cfg.Retry.MaxAttempts,
-		JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter, Logger: log,
+		JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter, Alerts: alerts, Logger: log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	path, isSQLite := cfg.SQLitePath()
-	if !isSQLite {
-		return nil, errors.New("database: only sqlite is supported in this version")
-	}
-	g.store, err = sqlite.Open(ctx, path, sqlite.Options{River: g.gate.RiverConfig(), Logger: log})
-	if err != nil {
-		return nil, err
+	// Each store is assigned only once it opened: a nil *Store in the
+	// interface would not be nil to close.
+	if postgres.IsDSN(cfg.Database) {
+		s, err := postgres.Open(ctx, cfg.Database, postgres.Options{River: g.gate.RiverConfig(), Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		g.store = s
+	} else {
+		path, isSQLite := cfg.SQLitePath()
+		if !isSQLite {
+			return nil, errors.New("database: want sqlite:PATH or a postgres:// DSN")
+		}
+		s, err := sqlite.Open(ctx, path, sqlite.Options{River: g.gate.RiverConfig(), Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		g.store = s
 	}
 	g.gate.Use(g.store)
 	if err := g.store.Start(ctx); err != nil {
@@ -98,13 +139,7 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		log.Warn("no admin token configured: the /api/v1 endpoints will refuse every request (set ORDERGATE_ADMIN_TOKEN or admin_tokens)")
 	}
 	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log})
-	if ln == nil {
-		ln, err = net.Listen("tcp", cfg.Listen)
-		if err != nil {
-			return nil, fmt.Errorf("listen: %w", err)
-		}
-	}
-	g.ln = ln
+	_ = callbacks // wired to the web edge's ERP callbacks below
 	g.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -130,41 +165,6 @@ func firstUser(cfg *config.Config, notifier string) string {
 		}
 	}
 	return notifier
-}
-
-// erpClient returns the client for one configured ERP. A sandbox ERP with no
-// base_url runs in this process on a loopback port (its records live only as
-// long as the process).
-func (g *gateway) erpClient(e config.ERP) (*sandbox.Client, error) {
-	if e.Kind != config.ERPSandbox {
-		return nil, fmt.Errorf("kind %s is not supported yet", e.Kind)
-	}
-	base := e.BaseURL
-	if base == "" {
-		sim := erpsim.New(simConfig(e.Sandbox))
-		url, closeSrv, err := serveLoopback(sim)
-		if err != nil {
-			return nil, err
-		}
-		g.closers = append(g.closers, func() { sim.Close(); closeSrv() })
-		base = url
-		g.log.Info("sandbox erp running in process", "erp", e.Name, "url", base)
-	}
-	return sandbox.New(sandbox.Config{BaseURL: base, Timeout: e.Timeout})
-}
-
-// simConfig maps the config's sandbox block onto the simulator's.
-func simConfig(s *config.Sandbox) erpsim.Config {
-	if s == nil {
-		return erpsim.Config{}
-	}
-	return erpsim.Config{
-		Stock: s.Stock, DefaultStock: s.DefaultStock, UnknownSKUs: s.UnknownSKUs,
-		Latency: erpsim.Latency{Min: s.Latency.Min, Median: s.Latency.Median, P99: s.Latency.P99},
-		Faults: erpsim.Faults{ErrorRate: s.Faults.ErrorRate, TimeoutRate: s.Faults.TimeoutRate, InDoubtRate: s.Faults.InDoubtRate,
-			ThrottleRate: s.Faults.ThrottleRate, RetryAfter: s.Faults.RetryAfter},
-		AckDelay: s.AckDelay, Seed: s.Seed,
-	}
 }
 
 // addr is where the gateway listens, as a URL.

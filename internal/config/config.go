@@ -39,6 +39,19 @@ type Config struct {
 	Retry Retry `yaml:"retry"`
 	// Jobs bounds how long a background job may run.
 	Jobs Jobs `yaml:"jobs"`
+	// Alerts is where the gateway announces orders past their SLA.
+	Alerts Alerts `yaml:"alerts"`
+}
+
+// Alerts is the operators' alert hook.
+type Alerts struct {
+	// WebhookURL, if set, receives a POST of JSON for each order that goes
+	// overdue, once per order, with a Slack-compatible "text" field (so a
+	// Slack or Mattermost incoming-webhook URL works as it is). Optional;
+	// write it as a ${NAME} reference if it carries a secret.
+	WebhookURL string `yaml:"webhook_url"`
+	// Timeout bounds one POST. Default 10s.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // Storefront is one shop whose order webhooks the gateway accepts.
@@ -65,10 +78,30 @@ type Storefront struct {
 	// Notifier is the name of the notifiers entry that sends this
 	// storefront's customer messages. Required.
 	Notifier string `yaml:"notifier"`
-	// Mode is when the customer is confirmed: gated (only after the ERP has
-	// acknowledged the order). ack_gated and shadow are recognised but not
-	// supported yet. Default gated.
+	// Mode is when the customer hears from the gateway: gated (the
+	// confirmation only after the ERP has acknowledged the order) or
+	// ack_gated (also "order received, confirmation pending" as soon as the
+	// order is stored). shadow is recognised but not supported yet.
+	// Default gated.
 	Mode string `yaml:"mode"`
+	// Shortfall is what happens when the ERP accepts less than was ordered
+	// (a line backordered, or a SKU it does not know while it takes the
+	// rest): reject (tell the customer there is a problem and hold the
+	// order for an operator, who releases or cancels it) or backorder
+	// (confirm, saying which lines ship later). Default reject.
+	Shortfall string `yaml:"shortfall"`
+	// ConfirmationSLA is how long after receipt an order may stay
+	// unsettled; past it the order is overdue: counted, listed in the API
+	// and announced once to alerts.webhook_url. 0s turns it off.
+	// Default 15m.
+	ConfirmationSLA *time.Duration `yaml:"confirmation_sla"`
+	// LeadTime gives the expected ship date (acknowledgment + lead_time)
+	// when the ERP gives none. Default 0: say none.
+	LeadTime time.Duration `yaml:"lead_time"`
+	// StillWorkingAfter, in ack_gated mode, sends the customer "we are
+	// still working on your order" when the ERP has not acknowledged it that
+	// long after receipt. Default 0: never.
+	StillWorkingAfter time.Duration `yaml:"still_working_after"`
 }
 
 // ERP is one ERP that orders are handed to.
@@ -77,23 +110,105 @@ type ERP struct {
 	// metrics: lower-case letters, digits, '-' and '_'. Required, unique
 	// among erps.
 	Name string `yaml:"name"`
-	// Kind is the ERP product: sandbox (a simulated ERP that needs no
-	// account). netsuite, cin7 and fishbowl are recognised but not
-	// supported yet. Required.
+	// Kind is the ERP product: netsuite, cin7 (Cin7 Core), fishbowl
+	// (Fishbowl Advanced) or sandbox (a simulated ERP that needs no
+	// account). Required.
 	Kind string `yaml:"kind"`
-	// BaseURL overrides the ERP's API address (http or https). For kind
+	// BaseURL overrides the ERP's API address (http or https). netsuite
+	// derives it from Account; cin7 defaults to Cin7 Core's public API;
+	// fishbowl requires it (the server's address and API port). For kind
 	// sandbox an empty BaseURL means the gateway runs the sandbox ERP in
-	// process. Optional.
+	// process.
 	BaseURL string `yaml:"base_url"`
-	// Concurrency is the most calls to this ERP in flight at once, 1 to
-	// 1000. Default 8.
-	Concurrency int `yaml:"concurrency"`
+	// Account is the NetSuite account id, e.g. "1234567" or "1234567_SB1".
+	// Required for netsuite; only for netsuite.
+	Account string `yaml:"account"`
+	// Auth is how the gateway proves itself to the ERP; which fields apply
+	// depends on Kind. Required for netsuite, cin7 and fishbowl.
+	Auth ERPAuth `yaml:"auth"`
+
+	// CustomerID is the internal id of the NetSuite customer the sales
+	// orders are entered for. Required for netsuite.
+	CustomerID string `yaml:"customer_id"`
+	// LocationID is the NetSuite location the orders ship from. Optional.
+	LocationID string `yaml:"location_id"`
+	// PendingApproval enters NetSuite orders as Pending Approval, for a
+	// person to approve; the acknowledgment then waits for the approval.
+	PendingApproval bool `yaml:"pending_approval"`
+	// Async sends NetSuite creates with Prefer: respond-async and an
+	// idempotency key, polling the job every AsyncPollInterval for at most
+	// AsyncWait.
+	Async             bool          `yaml:"async"`
+	AsyncPollInterval time.Duration `yaml:"async_poll_interval"`
+	AsyncWait         time.Duration `yaml:"async_wait"`
+
+	// Customer is the Cin7 customer every sale is made for (the order's
+	// customer is its contact). Optional.
+	Customer string `yaml:"customer"`
+	// TaxRule is the Cin7 tax rule put on each sale and line. Optional.
+	TaxRule string `yaml:"tax_rule"`
+	// CallsPerMinute keeps Cin7 calls under its 60-a-minute limit per API
+	// application; give each replica its share. Default 55.
+	CallsPerMinute int `yaml:"calls_per_minute"`
+
+	// CustomerName is the Fishbowl customer every order is entered for.
+	// Optional: by default each order's customer name.
+	CustomerName string `yaml:"customer_name"`
+	// IdleLogout logs the Fishbowl session out after this long unused, to
+	// free its licence seat. Default 60s.
+	IdleLogout time.Duration `yaml:"idle_logout"`
+
+	// MaxConcurrency is the most calls to this ERP in flight at once from
+	// this gateway, 1 to 1000: new orders go before updates before stock
+	// queries. NetSuite's limit is account-wide and shared by every
+	// integration: give the gateway its share, divided among replicas.
+	// Default 8.
+	MaxConcurrency int `yaml:"max_concurrency"`
 	// Timeout bounds one call to the ERP; a create that times out is in
 	// doubt and is looked up before it is retried. Default 30s.
 	Timeout time.Duration `yaml:"timeout"`
+	// CallbackSecrets are the secrets an ERP's acknowledgment callbacks
+	// (POST /erp/{name}/ack) are signed with; a callback signed with any of
+	// them is accepted, so a secret can be rotated. Empty: callbacks are
+	// refused, and acknowledgments come in the create's reply or by
+	// polling. Write them as ${NAME} references.
+	CallbackSecrets []string `yaml:"callback_secrets"`
 	// Sandbox shapes the simulated ERP. Only for kind sandbox; when omitted
 	// every field takes its default.
 	Sandbox *Sandbox `yaml:"sandbox,omitempty"`
+}
+
+// ERPAuth holds an ERP's credentials. Write secrets as ${NAME} references.
+type ERPAuth struct {
+	// Method is how NetSuite is signed in to: oauth2_m2m (OAuth 2.0 client
+	// credentials with a certificate) or tba (token-based authentication).
+	Method string `yaml:"method"`
+	// For oauth2_m2m: the integration record's client id, the certificate
+	// id from the OAuth 2.0 Client Credentials setup, and the PEM private
+	// key of that certificate (RSA ≥ 2048 bits, or EC P-256/384/521).
+	ClientID       string `yaml:"client_id"`
+	CertificateID  string `yaml:"certificate_id"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+	// Scopes, comma-separated. Default rest_webservices.
+	Scopes string `yaml:"scopes"`
+	// For tba: the integration's consumer key and secret and the access
+	// token's id and secret.
+	ConsumerKey    string `yaml:"consumer_key"`
+	ConsumerSecret string `yaml:"consumer_secret"`
+	TokenID        string `yaml:"token_id"`
+	TokenSecret    string `yaml:"token_secret"`
+
+	// Cin7 Core: the Account ID and Application Key from Integrations › API.
+	AccountID      string `yaml:"account_id"`
+	ApplicationKey string `yaml:"application_key"`
+
+	// Fishbowl: an integration user without MFA, and how the app is
+	// registered (approve it once in Fishbowl's Integrations settings).
+	Username       string `yaml:"username"`
+	Password       string `yaml:"password"`
+	AppName        string `yaml:"app_name"`
+	AppDescription string `yaml:"app_description"`
+	AppID          string `yaml:"app_id"`
 }
 
 // Sandbox shapes the behaviour of the simulated ERP (kind sandbox), for
@@ -120,6 +235,19 @@ type Sandbox struct {
 	// Seed seeds the random choices of latency and faults; 0 is a seed like
 	// any other. Default 0.
 	Seed int64 `yaml:"seed"`
+	// Backorder records an order the stock cannot cover with its short
+	// lines backordered, instead of rejecting it.
+	Backorder bool `yaml:"backorder"`
+	// PartialUnknown records an order with SKUs the ERP does not know
+	// without those lines, instead of rejecting it.
+	PartialUnknown bool `yaml:"partial_unknown"`
+	// Callback makes the in-process sandbox announce acknowledgments to
+	// this gateway's POST /erp/{name}/ack, signed with the ERP's first
+	// callback secret (required then), instead of waiting to be polled.
+	Callback bool `yaml:"callback"`
+	// ShipDays is how many days after the order the sandbox's ship date
+	// falls; -1 gives none (so lead_time applies). Default 2.
+	ShipDays int `yaml:"ship_days"`
 }
 
 // Latency is the distribution of the sandbox ERP's call durations, given by

@@ -38,6 +38,7 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sla := 15 * time.Minute
 	want := &Config{
 		Database:     "sqlite:ordergate.db",
 		Listen:       "127.0.0.1:8080",
@@ -45,17 +46,18 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 		LogLevel:     "info",
 		Storefronts: []Storefront{{
 			Name: "shop1", Kind: "shopify", WebhookSecrets: []string{"s3cret"},
-			ERP: "erp1", Notifier: "mail", Mode: "gated",
+			ERP: "erp1", Notifier: "mail", Mode: "gated", Shortfall: "reject", ConfirmationSLA: &sla,
 		}},
 		ERPs: []ERP{{
-			Name: "erp1", Kind: "sandbox", Concurrency: 8, Timeout: 30 * time.Second,
-			Sandbox: &Sandbox{DefaultStock: 1_000_000, Faults: Faults{RetryAfter: time.Second}},
+			Name: "erp1", Kind: "sandbox", MaxConcurrency: 8, Timeout: 30 * time.Second,
+			Sandbox: &Sandbox{DefaultStock: 1_000_000, Faults: Faults{RetryAfter: time.Second}, ShipDays: 2},
 		}},
 		Notifiers: []Notifier{{
 			Name: "mail", Kind: "smtp", Addr: "127.0.0.1:1025", From: "orders@example.com", TLS: "starttls",
 		}},
-		Retry: Retry{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: 100},
-		Jobs:  Jobs{Timeout: 2 * time.Minute, RescueAfter: 10 * time.Minute},
+		Retry:  Retry{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: 100},
+		Jobs:   Jobs{Timeout: 2 * time.Minute, RescueAfter: 10 * time.Minute},
+		Alerts: Alerts{Timeout: 10 * time.Second},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Parse mismatch (-want +got):\n%s", diff)
@@ -90,6 +92,10 @@ func TestParse_LatencyDefaultsFollowTheGivenPoint(t *testing.T) {
 func TestLoad_ExampleFileIsValid(t *testing.T) {
 	t.Setenv("SHOPIFY_WEBHOOK_SECRET", "example-secret")
 	t.Setenv("SMTP_PASSWORD", "")
+	for _, name := range []string{"ERP1_CALLBACK_SECRET", "NS_CLIENT_ID", "NS_CERT_ID", "NS_CONSUMER_KEY", "NS_CONSUMER_SECRET",
+		"NS_TOKEN_ID", "NS_TOKEN_SECRET", "CIN7_ACCOUNT_ID", "CIN7_APPLICATION_KEY", "FISHBOWL_PASSWORD"} {
+		t.Setenv(name, "example-"+strings.ToLower(name))
+	}
 	got, err := Load("testdata/example.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -128,16 +134,29 @@ func TestExampleFile_SetsEveryField(t *testing.T) {
 }
 
 // missingKeys lists the fields of struct type t that mapping n does not
-// set, descending into the first element of lists.
+// set. In a list a field counts as set if any element sets it, since some
+// fields belong to one kind of entry only (a NetSuite account, a Cin7 key).
 func missingKeys(n *yaml.Node, t reflect.Type, path string) []string {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		if t.Kind() == reflect.Slice {
-			if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-				return nil // an empty list has no fields to show
-			}
-			n = n.Content[0]
-		}
+	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t.Kind() == reflect.Slice {
+		if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+			return nil // an empty list has no fields to show
+		}
+		count := map[string]int{}
+		for _, el := range n.Content {
+			for _, m := range missingKeys(el, t.Elem(), path) {
+				count[m]++
+			}
+		}
+		var missing []string
+		for m, c := range count {
+			if c == len(n.Content) {
+				missing = append(missing, m)
+			}
+		}
+		return missing
 	}
 	if t.Kind() != reflect.Struct {
 		return nil

@@ -28,10 +28,10 @@ func TestParse_MergedValuesAreOverriddenByTheEntrysOwn(t *testing.T) {
 	data := `
 database: sqlite:og.db
 erps:
-  - &erp {name: erp1, kind: sandbox, concurrency: 4, timeout: 10s}
+  - &erp {name: erp1, kind: sandbox, max_concurrency: 4, timeout: 10s}
   - <<: *erp
     name: erp2
-    concurrency: 16
+    max_concurrency: 16
 `
 	c, err := Parse([]byte(data), nil)
 	if err != nil {
@@ -42,8 +42,8 @@ erps:
 		got[i].Sandbox = nil
 	}
 	want := []ERP{
-		{Name: "erp1", Kind: "sandbox", Concurrency: 4, Timeout: 10 * time.Second},
-		{Name: "erp2", Kind: "sandbox", Concurrency: 16, Timeout: 10 * time.Second},
+		{Name: "erp1", Kind: "sandbox", MaxConcurrency: 4, Timeout: 10 * time.Second},
+		{Name: "erp2", Kind: "sandbox", MaxConcurrency: 16, Timeout: 10 * time.Second},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ERPs mismatch (-want +got):\n%s", diff)

@@ -11,7 +11,11 @@ const (
 	DefaultMaxBodyBytes = 1 << 20 // 1 MiB
 	DefaultLogLevel     = LogInfo
 
-	DefaultStorefrontMode = ModeGated
+	DefaultStorefrontMode      = ModeGated
+	DefaultStorefrontShortfall = ShortfallReject
+	DefaultConfirmationSLA     = 15 * time.Minute
+	DefaultAlertTimeout        = 10 * time.Second
+	DefaultSandboxShipDays     = 2
 
 	DefaultERPConcurrency    = 8
 	DefaultERPTimeout        = 30 * time.Second
@@ -38,13 +42,16 @@ const (
 	StorefrontBigCommerce = "bigcommerce" // not supported yet
 
 	ModeGated    = "gated"
-	ModeAckGated = "ack_gated" // not supported yet
-	ModeShadow   = "shadow"    // not supported yet
+	ModeAckGated = "ack_gated"
+	ModeShadow   = "shadow" // not supported yet
+
+	ShortfallReject    = "reject"
+	ShortfallBackorder = "backorder"
 
 	ERPSandbox  = "sandbox"
-	ERPNetSuite = "netsuite" // not supported yet
-	ERPCin7     = "cin7"     // not supported yet
-	ERPFishbowl = "fishbowl" // not supported yet
+	ERPNetSuite = "netsuite"
+	ERPCin7     = "cin7"
+	ERPFishbowl = "fishbowl"
 
 	NotifierSMTP    = "smtp"
 	NotifierWebhook = "webhook" // not supported yet
@@ -63,11 +70,16 @@ func (c *Config) applyDefaults() {
 	for i := range c.Storefronts {
 		s := &c.Storefronts[i]
 		setDefault(&s.Mode, DefaultStorefrontMode)
+		setDefault(&s.Shortfall, DefaultStorefrontShortfall)
+		if s.ConfirmationSLA == nil {
+			sla := DefaultConfirmationSLA
+			s.ConfirmationSLA = &sla
+		}
 		s.ShopDomain = strings.ToLower(s.ShopDomain)
 	}
 	for i := range c.ERPs {
 		e := &c.ERPs[i]
-		setDefault(&e.Concurrency, DefaultERPConcurrency)
+		setDefault(&e.MaxConcurrency, DefaultERPConcurrency)
 		setDefault(&e.Timeout, DefaultERPTimeout)
 		if e.Kind == ERPSandbox && e.Sandbox == nil {
 			e.Sandbox = &Sandbox{}
@@ -84,6 +96,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Retry.MaxAttempts, DefaultRetryMaxAttempts)
 	setDefault(&c.Jobs.Timeout, DefaultJobTimeout)
 	setDefault(&c.Jobs.RescueAfter, DefaultJobRescueAfter)
+	setDefault(&c.Alerts.Timeout, DefaultAlertTimeout)
 }
 
 func (s *Sandbox) applyDefaults() {
@@ -91,6 +104,7 @@ func (s *Sandbox) applyDefaults() {
 	setDefault(&s.Latency.Median, s.Latency.Min)
 	setDefault(&s.Latency.P99, s.Latency.Median)
 	setDefault(&s.Faults.RetryAfter, DefaultSandboxRetryAfter)
+	setDefault(&s.ShipDays, DefaultSandboxShipDays)
 }
 
 func setDefault[T comparable](field *T, def T) {

@@ -10,8 +10,9 @@ import (
 const redacted = "REDACTED"
 
 // Redacted returns a deep copy of c fit to print or log: webhook secrets,
-// admin tokens and passwords, including those inside the database DSN and
-// ERP base URLs, are replaced by "REDACTED". Secrets that are empty stay
+// admin tokens, ERP credentials and callback secrets, the alert webhook's
+// path and passwords, including those inside the database DSN and ERP base
+// URLs, are replaced by "REDACTED". Secrets that are empty stay
 // empty, so the copy still shows which are unset.
 func (c *Config) Redacted() *Config {
 	r := c.clone()
@@ -21,8 +22,14 @@ func (c *Config) Redacted() *Config {
 		redactAll(r.Storefronts[i].WebhookSecrets)
 	}
 	for i := range r.ERPs {
-		r.ERPs[i].BaseURL = redactURL(r.ERPs[i].BaseURL)
+		e := &r.ERPs[i]
+		e.BaseURL = redactURL(e.BaseURL)
+		redactAll(e.CallbackSecrets)
+		for _, s := range []*string{&e.Auth.ConsumerSecret, &e.Auth.TokenSecret, &e.Auth.ApplicationKey, &e.Auth.Password} {
+			redactOne(s)
+		}
 	}
+	r.Alerts.WebhookURL = redactWebhook(r.Alerts.WebhookURL)
 	for i := range r.Notifiers {
 		redactOne(&r.Notifiers[i].Password)
 	}
@@ -65,6 +72,22 @@ func redactURL(s string) string {
 	return u.String()
 }
 
+// redactWebhook keeps a webhook URL's scheme and host: Slack-style URLs carry
+// their secret in the path.
+func redactWebhook(s string) string {
+	if s == "" {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return redacted
+	}
+	if u.Path == "" && u.RawQuery == "" {
+		return s
+	}
+	return u.Scheme + "://" + u.Host + "/" + redacted
+}
+
 // clone returns a deep copy of c: no slice, map or pointer is shared.
 func (c *Config) clone() *Config {
 	d := *c
@@ -75,6 +98,7 @@ func (c *Config) clone() *Config {
 	}
 	d.ERPs = slices.Clone(c.ERPs)
 	for i := range d.ERPs {
+		d.ERPs[i].CallbackSecrets = slices.Clone(d.ERPs[i].CallbackSecrets)
 		if s := d.ERPs[i].Sandbox; s != nil {
 			cp := *s
 			cp.Stock = maps.Clone(s.Stock)

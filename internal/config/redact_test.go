@@ -17,8 +17,12 @@ func TestRedacted_HidesEverySecretAndLeavesTheOriginal(t *testing.T) {
 		ERPs: []ERP{
 			{Name: "erp1", BaseURL: "https://api:erppass@erp.example.com/v1", Sandbox: &Sandbox{Stock: map[string]int{"MUG": 1}}},
 			{Name: "erp2", BaseURL: "https://erp.example.com/v1?password=qpass"},
+			{Name: "ns", CallbackSecrets: []string{"cbsec"}, Auth: ERPAuth{Method: "tba", ConsumerKey: "ck", ConsumerSecret: "cs", TokenID: "ti", TokenSecret: "ts"}},
+			{Name: "c7", Auth: ERPAuth{AccountID: "acct", ApplicationKey: "appkey"}},
+			{Name: "fb", Auth: ERPAuth{Username: "og", Password: "fbpass"}},
 		},
 		Notifiers: []Notifier{{Name: "mail", Username: "u", Password: "smtppass"}, {Name: "open"}},
+		Alerts:    Alerts{WebhookURL: "https://hooks.example.com/services/T0/B0/secret"},
 	}
 	before := c.clone()
 
@@ -31,8 +35,12 @@ func TestRedacted_HidesEverySecretAndLeavesTheOriginal(t *testing.T) {
 		ERPs: []ERP{
 			{Name: "erp1", BaseURL: "https://api:REDACTED@erp.example.com/v1", Sandbox: &Sandbox{Stock: map[string]int{"MUG": 1}}},
 			{Name: "erp2", BaseURL: "https://erp.example.com/v1?password=REDACTED"},
+			{Name: "ns", CallbackSecrets: []string{"REDACTED"}, Auth: ERPAuth{Method: "tba", ConsumerKey: "ck", ConsumerSecret: "REDACTED", TokenID: "ti", TokenSecret: "REDACTED"}},
+			{Name: "c7", Auth: ERPAuth{AccountID: "acct", ApplicationKey: "REDACTED"}},
+			{Name: "fb", Auth: ERPAuth{Username: "og", Password: "REDACTED"}},
 		},
 		Notifiers: []Notifier{{Name: "mail", Username: "u", Password: "REDACTED"}, {Name: "open"}},
+		Alerts:    Alerts{WebhookURL: "https://hooks.example.com/REDACTED"},
 	}
 	if diff := cmp.Diff(want, r); diff != "" {
 		t.Errorf("Redacted mismatch (-want +got):\n%s", diff)

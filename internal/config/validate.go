@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ordergate/ordergate/internal/store/postgres"
 )
 
 // Validate reports every problem with c, joined, each a *FieldError naming
@@ -36,6 +38,7 @@ func (c *Config) validate(p *problems) {
 	}
 	d.Retry.validate(&v, "retry")
 	d.Jobs.validate(&v, "jobs")
+	d.Alerts.validate(&v, "alerts")
 }
 
 // validator adds problems, except for fields already reported while
@@ -60,14 +63,16 @@ func (c *Config) validateTop(v *validator) {
 			v.add("database", "missing file path: want sqlite:PATH")
 		}
 	case kind == "postgres" || kind == "postgresql":
+		// pgx's parser, as the store will use it. Its complaint is reported
+		// without the DSN, which may hold a password.
 		if !strings.HasPrefix(c.Database, kind+"://") {
 			v.add("database", "invalid postgres DSN: want postgres://user:password@host/dbname")
-		} else {
-			v.add("database", "postgres is not supported yet")
+		} else if _, err := postgres.ParseDSN(c.Database); err != nil {
+			v.add("database", "invalid postgres DSN: %s", strings.TrimPrefix(err.Error(), "postgres: invalid DSN: "))
 		}
 	default:
 		// The DSN may hold a password, so it is not echoed.
-		v.add("database", "unsupported database: want sqlite:PATH (postgres:// is not supported yet)")
+		v.add("database", "unsupported database: want sqlite:PATH or postgres://user:password@host/dbname")
 	}
 	if !validHostPort(c.Listen, true) {
 		v.add("listen", "invalid address %q: want host:port", c.Listen)
@@ -134,24 +139,92 @@ func (s *Storefront) validate(v *validator, path string, c *Config) {
 	case c.Notifier(s.Notifier) == nil:
 		v.add(field(path, "notifier"), "%q is not a configured notifier", s.Notifier)
 	}
-	oneOf(v, field(path, "mode"), s.Mode, []string{ModeGated}, []string{ModeAckGated, ModeShadow})
+	oneOf(v, field(path, "mode"), s.Mode, []string{ModeGated, ModeAckGated}, []string{ModeShadow})
+	oneOf(v, field(path, "shortfall"), s.Shortfall, []string{ShortfallReject, ShortfallBackorder}, nil)
+	if s.ConfirmationSLA != nil {
+		notNegative(v, field(path, "confirmation_sla"), *s.ConfirmationSLA)
+	}
+	notNegative(v, field(path, "lead_time"), s.LeadTime)
+	notNegative(v, field(path, "still_working_after"), s.StillWorkingAfter)
+	if s.StillWorkingAfter > 0 && s.Mode != ModeAckGated {
+		v.add(field(path, "still_working_after"), "only for mode ack_gated: in gated mode the customer has not heard from us yet")
+	}
 }
 
 func (e *ERP) validate(v *validator, path string) {
-	oneOf(v, field(path, "kind"), e.Kind, []string{ERPSandbox}, []string{ERPNetSuite, ERPCin7, ERPFishbowl})
+	oneOf(v, field(path, "kind"), e.Kind, []string{ERPNetSuite, ERPCin7, ERPFishbowl, ERPSandbox}, nil)
 	if e.BaseURL != "" && !validHTTPURL(e.BaseURL) {
 		v.add(field(path, "base_url"), "invalid URL: want http://host or https://host")
 	}
-	if e.Concurrency < 1 || e.Concurrency > MaxERPConcurrency {
-		v.add(field(path, "concurrency"), "%d is out of range: want 1 to %d", e.Concurrency, MaxERPConcurrency)
+	if e.Kind == ERPFishbowl && e.BaseURL == "" {
+		v.add(field(path, "base_url"), "required for fishbowl: the server's address and API port, e.g. https://fishbowl.example.com:2456")
+	}
+	if e.MaxConcurrency < 1 || e.MaxConcurrency > MaxERPConcurrency {
+		v.add(field(path, "max_concurrency"), "%d is out of range: want 1 to %d", e.MaxConcurrency, MaxERPConcurrency)
 	}
 	positive(v, field(path, "timeout"), e.Timeout)
+	for i, s := range e.CallbackSecrets {
+		if s == "" {
+			v.add(index(field(path, "callback_secrets"), i), "empty")
+		}
+	}
+	e.validateKindFields(v, path)
 	if e.Sandbox != nil {
 		if e.Kind != ERPSandbox && e.Kind != "" {
 			v.add(field(path, "sandbox"), "only for kind sandbox")
 			return
 		}
 		e.Sandbox.validate(v, field(path, "sandbox"))
+		if e.Sandbox.Callback && len(e.CallbackSecrets) == 0 {
+			v.add(field(path, "callback_secrets"), "required with sandbox.callback: the sandbox signs its callbacks with the first")
+		}
+	}
+}
+
+// validateKindFields refuses a field of one ERP kind set on another, so that
+// a NetSuite setting pasted under a cin7 entry is not silently ignored. The
+// values of a kind's own fields are checked by its connector (see the
+// config check command), which knows their shapes.
+func (e *ERP) validateKindFields(v *validator, path string) {
+	type setting struct {
+		name string
+		set  bool
+		kind string
+	}
+	a := e.Auth
+	for _, f := range []setting{
+		{"account", e.Account != "", ERPNetSuite},
+		{"customer_id", e.CustomerID != "", ERPNetSuite},
+		{"location_id", e.LocationID != "", ERPNetSuite},
+		{"pending_approval", e.PendingApproval, ERPNetSuite},
+		{"async", e.Async, ERPNetSuite},
+		{"async_poll_interval", e.AsyncPollInterval != 0, ERPNetSuite},
+		{"async_wait", e.AsyncWait != 0, ERPNetSuite},
+		{"auth.method", a.Method != "", ERPNetSuite},
+		{"auth.client_id", a.ClientID != "", ERPNetSuite},
+		{"auth.certificate_id", a.CertificateID != "", ERPNetSuite},
+		{"auth.private_key_file", a.PrivateKeyFile != "", ERPNetSuite},
+		{"auth.scopes", a.Scopes != "", ERPNetSuite},
+		{"auth.consumer_key", a.ConsumerKey != "", ERPNetSuite},
+		{"auth.consumer_secret", a.ConsumerSecret != "", ERPNetSuite},
+		{"auth.token_id", a.TokenID != "", ERPNetSuite},
+		{"auth.token_secret", a.TokenSecret != "", ERPNetSuite},
+		{"customer", e.Customer != "", ERPCin7},
+		{"tax_rule", e.TaxRule != "", ERPCin7},
+		{"calls_per_minute", e.CallsPerMinute != 0, ERPCin7},
+		{"auth.account_id", a.AccountID != "", ERPCin7},
+		{"auth.application_key", a.ApplicationKey != "", ERPCin7},
+		{"customer_name", e.CustomerName != "", ERPFishbowl},
+		{"idle_logout", e.IdleLogout != 0, ERPFishbowl},
+		{"auth.username", a.Username != "", ERPFishbowl},
+		{"auth.password", a.Password != "", ERPFishbowl},
+		{"auth.app_name", a.AppName != "", ERPFishbowl},
+		{"auth.app_description", a.AppDescription != "", ERPFishbowl},
+		{"auth.app_id", a.AppID != "", ERPFishbowl},
+	} {
+		if f.set && e.Kind != f.kind && e.Kind != "" {
+			v.add(field(path, f.name), "only for kind %s", f.kind)
+		}
 	}
 }
 
@@ -196,6 +269,9 @@ func (s *Sandbox) validate(v *validator, path string) {
 	}
 	positive(v, field(fp, "retry_after"), f.RetryAfter)
 	notNegative(v, field(path, "ack_delay"), s.AckDelay)
+	if s.ShipDays < -1 {
+		v.add(field(path, "ship_days"), "%d is out of range: want -1 (no ship date) or more", s.ShipDays)
+	}
 }
 
 func (n *Notifier) validate(v *validator, path string) {
@@ -223,6 +299,13 @@ func (n *Notifier) validate(v *validator, path string) {
 	if n.TLS == TLSNone && n.Password != "" && !isLoopback(n.Addr) {
 		v.add(field(path, "tls"), "none would send the password in clear to %s: use starttls or tls", n.Addr)
 	}
+}
+
+func (a *Alerts) validate(v *validator, path string) {
+	if a.WebhookURL != "" && !validHTTPURL(a.WebhookURL) {
+		v.add(field(path, "webhook_url"), "invalid URL: want http://host/… or https://host/…")
+	}
+	positive(v, field(path, "timeout"), a.Timeout)
 }
 
 func (r *Retry) validate(v *validator, path string) {
