@@ -97,7 +97,7 @@ type lineView struct {
 	// Backordered says the missing units ship later; otherwise the ERP
 	// could not take them at all (a product it does not carry).
 	Backordered bool
-	UnitPrice string
+	UnitPrice   string
 }
 
 func newView(o order.Order, brand string) view {

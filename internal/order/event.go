@@ -25,12 +25,12 @@ const (
 	EventConfirmed     EventKind = "confirmed"
 	EventRejected      EventKind = "rejected"
 	EventCancelled     EventKind = "cancelled"
-	EventReopened      EventKind = "reopened"      // sent back to received to go through the ERP again
-	EventERPCancel     EventKind = "erp_cancel"    // cancelling it in the ERP: attempted, done or refused
-	EventOverdue       EventKind = "overdue"       // past its confirmation SLA and not settled
-	EventAlerted       EventKind = "alerted"       // announced to the alert webhook
-	EventOperator      EventKind = "operator"      // an operator's action, Source says who
-	EventAttention     EventKind = "attention"     // flagged for an operator, or released
+	EventReopened      EventKind = "reopened"   // sent back to received to go through the ERP again
+	EventERPCancel     EventKind = "erp_cancel" // cancelling it in the ERP: attempted, done or refused
+	EventOverdue       EventKind = "overdue"    // past its confirmation SLA and not settled
+	EventAlerted       EventKind = "alerted"    // announced to the alert webhook
+	EventOperator      EventKind = "operator"   // an operator's action, Source says who
+	EventAttention     EventKind = "attention"  // flagged for an operator, or released
 	EventNote          EventKind = "note"
 )
 
