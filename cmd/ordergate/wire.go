@@ -13,6 +13,7 @@ import (
 	"github.com/ordergate/ordergate/internal/alert"
 	"github.com/ordergate/ordergate/internal/config"
 	"github.com/ordergate/ordergate/internal/gate"
+	"github.com/ordergate/ordergate/internal/metrics"
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/notify/smtp"
 	"github.com/ordergate/ordergate/internal/store"
@@ -140,8 +141,11 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	}
 	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log})
 	_ = callbacks // wired to the web edge's ERP callbacks below
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler(g.store, log))
+	mux.Handle("/", srv.Handler())
 	g.http = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -1,0 +1,63 @@
+package metrics_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ordergate/ordergate/internal/metrics"
+	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/store"
+	"github.com/ordergate/ordergate/internal/store/sqlite"
+)
+
+func TestHandler_ReportsOrdersByStateAndOverdueFromTheStore(t *testing.T) {
+	t.Parallel()
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "m.db"), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
+	for i, id := range []string{"1", "2", "3"} {
+		_, err := s.Ingest(context.Background(), store.Delivery{DedupKey: id, Storefront: "shop1", OrderID: id, ReceivedAt: at, Body: []byte("{}")},
+			func(tx store.Tx, _ *order.Order) (*order.Order, error) {
+				o := order.New(order.Order{Key: order.Key{Storefront: "shop1", ID: id}}, at, "test", "")
+				if i == 0 {
+					o.MarkOverdue(time.Minute, at.Add(time.Minute))
+				}
+				if i == 2 {
+					return o, o.Reject("unknown sku", at)
+				}
+				return o, nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(metrics.Handler(s, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	body := string(b)
+	for _, want := range []string{
+		`ordergate_orders{state="received"} 2`,
+		`ordergate_orders{state="rejected"} 1`,
+		`ordergate_orders{state="confirmed"} 0`,
+		"ordergate_orders_overdue 1",
+		"ordergate_store_up 1",
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
