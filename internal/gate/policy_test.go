@@ -329,15 +329,18 @@ func TestReplay_AfterTheRejectionIsFixedCreatesOneERPOrder(t *testing.T) {
 
 func TestReplay_OfASubmittedOrderAdoptsWhatTheERPHas(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{erp: erpsim.Config{AckDelay: 200 * time.Millisecond}, ackPoll: time.Hour})
+	// The ERP validates the order late, and the gate would not poll again
+	// for an hour: the operator replays it.
+	clock := erpsim.NewClock(time.Now())
+	b := setup(t, options{erp: erpsim.Config{AckDelay: time.Hour, Now: clock.Now}, ackPoll: time.Hour})
 	o := testOrder("1001", t0, line("A", 1))
 	b.ingest(t, delivery(storefront.OrderCreated, "e1", o))
 	b.waitState(t, o.Key, order.Submitted)
+	clock.Advance(time.Hour)
 	if _, _, err := b.gate.Act(t.Context(), o.Key, ActionReplay, Actor{Name: "dan"}, ""); err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	// The replayed submit looks the order up first; once the ERP has
-	// validated it, the lookup adopts it.
+	// The replayed submit looks the order up first and adopts it.
 	b.waitState(t, o.Key, order.Confirmed)
 	if n := len(b.sim.Records().OrdersFor(o.Key.ExternalID())); n != 1 {
 		t.Errorf("erp holds %d orders after a replay, want 1", n)

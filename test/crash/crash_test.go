@@ -106,7 +106,7 @@ admin_tokens: [%q]
 storefronts:
   - {name: %s, kind: shopify, webhook_secrets: [%q], erp: erp1, notifier: mail, mode: gated}
 erps:
-  - {name: erp1, kind: sandbox, base_url: %q, concurrency: 16, timeout: 1s}
+  - {name: erp1, kind: sandbox, base_url: %q, max_concurrency: 16, timeout: 1s}
 notifiers:
   - {name: mail, kind: smtp, addr: %q, from: "Crash Shop <orders@crash.example>", tls: none}
 retry: {initial: 50ms, max: 500ms, max_attempts: 200}
