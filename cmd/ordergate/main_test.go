@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ordergate/ordergate/internal/store/postgres/pgtest"
 )
 
 // binary is the ordergate command built once by TestMain.
@@ -330,11 +334,46 @@ func TestMigrate_SecondRunIsUpToDate(t *testing.T) {
 	}
 }
 
-func TestMigrate_RefusesANonSQLiteDatabase(t *testing.T) {
+func TestMigrate_PostgresIsIdempotentRefusesANewerSchemaAndHidesThePassword(t *testing.T) {
 	t.Parallel()
-	res := run(t, nil, "migrate", "--database", "postgres://localhost/og")
-	if res.exitCode == 0 || !strings.Contains(res.stderr, "not an sqlite database") {
-		t.Errorf("migrate postgres exited %d with %q, want non-zero and not an sqlite database", res.exitCode, res.stderr)
+	// A password in the DSN, which the test server's trust auth ignores:
+	// migrate must never print it.
+	const password = "pgpass-3d9a71"
+	u, err := url.Parse(pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), password)
+	dsn := u.String()
+
+	first := run(t, nil, "migrate", "--database", dsn)
+	second := run(t, nil, "migrate", "--database", dsn)
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), `INSERT INTO ordergate_migrations (version, name) VALUES (999, '999_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	newer := run(t, nil, "migrate", "--database", dsn)
+
+	for i, tt := range []struct {
+		res     result
+		code    int
+		out     string
+		saysOut string
+	}{
+		{first, 0, first.stdout, "migrated from schema version 0 to"},
+		{second, 0, second.stdout, "is up to date"},
+		{newer, 1, newer.stderr, "newer than this binary"},
+	} {
+		if tt.res.exitCode != tt.code || !strings.Contains(tt.out, tt.saysOut) {
+			t.Errorf("migrate run %d exited %d saying %q%q, want exit %d and %q", i+1, tt.res.exitCode, tt.res.stdout, tt.res.stderr, tt.code, tt.saysOut)
+		}
+		if strings.Contains(tt.res.stdout+tt.res.stderr, password) {
+			t.Errorf("migrate run %d printed the database password:\n%s%s", i+1, tt.res.stdout, tt.res.stderr)
+		}
 	}
 }
 

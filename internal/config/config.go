@@ -7,8 +7,8 @@ import "time"
 // the defaults in, so a Config they return holds the values in effect.
 type Config struct {
 	// Database is where orders, timelines and jobs live: sqlite:PATH or
-	// sqlite://PATH (a file, created if missing). postgres:// and
-	// postgresql:// DSNs are recognised but not supported yet. Required.
+	// sqlite://PATH (a file, created if missing), or a postgres:// or
+	// postgresql:// DSN, which several replicas can share. Required.
 	Database string `yaml:"database"`
 	// Listen is the host:port the HTTP server binds: webhooks, the ERP
 	// callbacks, the admin API, the dashboard and /metrics. An empty host

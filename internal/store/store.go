@@ -3,7 +3,7 @@
 // queue (River), all in one database so that a state change, its timeline
 // entries and the job it triggers commit in one transaction.
 //
-// Implementations: sqlite/ (the embedded default) and, later, postgres/. Both
+// Implementations: sqlite/ (the embedded default) and postgres/. Both
 // must pass the conformance suite in storetest/.
 package store
 
