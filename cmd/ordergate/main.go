@@ -18,6 +18,7 @@ type cli struct {
 	Demo    demoCmd    `cmd:"" help:"Run the whole flow on this machine with no accounts: embedded SQLite, a sandbox ERP, an in-process mailbox and a storefront simulator."`
 	Migrate migrateCmd `cmd:"" help:"Create or upgrade the database schema (idempotent; serve also does it at start)."`
 	Config  configCmd  `cmd:"" help:"Work with the config file."`
+	Orders  ordersCmd  `cmd:"" help:"List, show and recover orders of a running gateway through its admin API."`
 }
 
 func main() {

@@ -151,6 +151,13 @@ func TestHelp_MentionsEveryFlagAndExitsZero(t *testing.T) {
 
 const exampleConfig = "../../internal/config/testdata/example.yaml"
 
+// exampleEnv sets every variable the example config refers to.
+var exampleEnv = []string{
+	"SHOPIFY_WEBHOOK_SECRET=shpss-example-3e7b", "ERP1_CALLBACK_SECRET=cb-example", "NS_CLIENT_ID=ns-client",
+	"NS_CERT_ID=ns-cert", "NS_CONSUMER_KEY=ck", "NS_CONSUMER_SECRET=ns-consumer-secret-9", "NS_TOKEN_ID=ti", "NS_TOKEN_SECRET=ns-token-secret-9",
+	"CIN7_ACCOUNT_ID=704ef231-cd93-49c9-a201-26b4b5d0d35b", "CIN7_APPLICATION_KEY=c7-key", "FISHBOWL_PASSWORD=fb-pass",
+}
+
 func TestConfigCheck(t *testing.T) {
 	t.Parallel()
 	// A valid config with every kind of secret set, each a value that
@@ -183,22 +190,40 @@ notifiers:
 	}{
 		{
 			name:   "ExampleIsValid",
-			env:    []string{"SHOPIFY_WEBHOOK_SECRET=shpss-example-3e7b"},
+			env:    exampleEnv,
 			args:   []string{exampleConfig},
 			wantOK: true,
 		},
 		{
 			name:   "ExampleFromEnvironmentVariableIsValid",
-			env:    []string{"SHOPIFY_WEBHOOK_SECRET=shpss-example-3e7b", "ORDERGATE_CONFIG=" + exampleConfig},
+			env:    append([]string{"ORDERGATE_CONFIG=" + exampleConfig}, exampleEnv...),
 			wantOK: true,
 		},
 		{
 			name:       "ExamplePrintRedactsTheWebhookSecret",
-			env:        []string{"SHOPIFY_WEBHOOK_SECRET=shpss-example-3e7b"},
+			env:        exampleEnv,
 			args:       []string{"--print", exampleConfig},
 			wantOK:     true,
 			wantStdout: []string{"shop1", "REDACTED"},
-			noSecrets:  []string{"shpss-example-3e7b"},
+			noSecrets:  []string{"shpss-example-3e7b", "cb-example", "ns-consumer-secret-9", "ns-token-secret-9", "c7-key", "fb-pass"},
+		},
+		{
+			name: "ConnectorCredentialsAreCheckedForShape",
+			args: []string{writeFile(t, "badns.yaml", `
+database: sqlite:og.db
+storefronts:
+  - {name: shop1, kind: shopify, webhook_secrets: [x], erp: ns, notifier: mail}
+erps:
+  - {name: ns, kind: netsuite, account: "1234567", auth: {method: oauth2_m2m, client_id: c, private_key_file: /nonexistent/ns.pem}, customer_id: "42"}
+  - {name: c7, kind: cin7, auth: {account_id: not-a-guid, application_key: k}}
+notifiers:
+  - {name: mail, kind: smtp, addr: "127.0.0.1:1025", from: "o@example.com", tls: none}
+`)},
+			wantFields: []string{
+				"erps[0].auth.certificate_id: required for method oauth2_m2m",
+				"erps[0].auth.private_key_file:",
+				`erps[1].auth.account_id: "not-a-guid" is not a GUID`,
+			},
 		},
 		{
 			name:       "PrintNeverShowsASecret",

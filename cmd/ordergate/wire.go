@@ -139,8 +139,7 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	if len(tokens) == 0 {
 		log.Warn("no admin token configured: the /api/v1 endpoints will refuse every request (set ORDERGATE_ADMIN_TOKEN or admin_tokens)")
 	}
-	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log})
-	_ = callbacks // wired to the web edge's ERP callbacks below
+	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, MaxBodyBytes: cfg.MaxBodyBytes, ERPCallbacks: callbacks, Logger: log})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics.Handler(g.store, log))
 	mux.Handle("/", srv.Handler())

@@ -1,15 +1,30 @@
 package config
 
-import "os"
+import (
+	"os"
+	"path/filepath"
+)
 
 // Load reads the configuration file at path, expanding ${NAME} references
-// from the process environment. See Parse.
+// from the process environment. See Parse. A relative file path in the
+// config (a NetSuite private_key_file) is taken relative to the config
+// file's directory, so the config means the same from any working directory.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, os.Getenv)
+	c, err := Parse(data, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(path)
+	for i := range c.ERPs {
+		if f := &c.ERPs[i].Auth.PrivateKeyFile; *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(dir, *f)
+		}
+	}
+	return c, nil
 }
 
 // Parse decodes the YAML in data, expands ${NAME} references in its string

@@ -238,9 +238,9 @@ var ErrUnknownOrder = errors.New("no such order")
 // /erp/{erp}/ack, signature already checked). It is idempotent: a receipt for
 // an order already past submitted only lands on the timeline.
 func (g *Gate) Acknowledged(ctx context.Context, erpName string, rec erp.Receipt) error {
-	key, ok := g.keyForExternalID(ctx, erpName, rec.ExternalID)
-	if !ok {
-		return fmt.Errorf("gate: erp %s acknowledged %q: %w", erpName, rec.ExternalID, ErrUnknownOrder)
+	key, err := g.keyForExternalID(ctx, erpName, rec.ExternalID)
+	if err != nil {
+		return fmt.Errorf("gate: erp %s acknowledged %q: %w", erpName, rec.ExternalID, err)
 	}
 	sf := g.storefronts[key.Storefront]
 	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
@@ -263,18 +263,23 @@ func (g *Gate) Acknowledged(ctx context.Context, erpName string, rec erp.Receipt
 // keyForExternalID finds the order an ERP's external id names. Storefront
 // names may contain '-', so "og-a-b-1" could be storefront "a" or "a-b";
 // each storefront handing orders to erpName whose prefix fits is tried.
-func (g *Gate) keyForExternalID(ctx context.Context, erpName, ext string) (order.Key, bool) {
+// ErrUnknownOrder if none holds it; a store failure is returned as it is.
+func (g *Gate) keyForExternalID(ctx context.Context, erpName, ext string) (order.Key, error) {
 	for name, sf := range g.storefronts {
 		prefix := order.Key{Storefront: name}.ExternalID()
 		if sf.ERP != erpName || !strings.HasPrefix(ext, prefix) || len(ext) == len(prefix) {
 			continue
 		}
 		key := order.Key{Storefront: name, ID: ext[len(prefix):]}
-		if _, err := g.store.Get(ctx, key); err == nil {
-			return key, true
+		_, err := g.store.Get(ctx, key)
+		if err == nil {
+			return key, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return order.Key{}, err // the store failed: not the same as no order
 		}
 	}
-	return order.Key{}, false
+	return order.Key{}, ErrUnknownOrder
 }
 
 // awaitAckWorker polls the ERP for an order it took but had not validated.

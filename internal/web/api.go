@@ -12,7 +12,10 @@ import (
 	"github.com/ordergate/ordergate/internal/store"
 )
 
-// orderJSON is an order as the API shows it.
+// orderJSON is an order as the API shows it. Each line says how much the
+// ERP validated of it and, when that is less than ordered, why ("short").
+// Overdue is whether the order is past its SLA and still unsettled now;
+// OverdueAt, when it passed it (kept once the order settles late).
 type orderJSON struct {
 	Storefront     string           `json:"storefront"`
 	OrderID        string           `json:"order_id"`
@@ -26,6 +29,8 @@ type orderJSON struct {
 	ERPRef         string           `json:"erp_ref,omitempty"`
 	Attempts       int              `json:"erp_attempts"`
 	Attention      string           `json:"attention,omitempty"`
+	Overdue        bool             `json:"overdue"`
+	OverdueAt      *time.Time       `json:"overdue_at,omitempty"`
 	Reason         string           `json:"reason,omitempty"`
 	CapturedAt     *time.Time       `json:"captured_at,omitempty"`
 	ReceivedAt     *time.Time       `json:"received_at,omitempty"`
@@ -46,7 +51,7 @@ func toJSON(o *order.Order, tl []order.Event) orderJSON {
 	return orderJSON{
 		Storefront: o.Key.Storefront, OrderID: o.Key.ID, Name: o.Name, State: o.State(), Customer: o.Customer,
 		Currency: o.Currency, Total: o.Total, Lines: o.Lines, ExternalID: o.Key.ExternalID(), ERPRef: o.ERPRef,
-		Attempts: o.Attempts, Attention: o.Attention, Reason: o.Reason,
+		Attempts: o.Attempts, Attention: o.Attention, Overdue: o.Overdue(), OverdueAt: optTime(o.OverdueAt), Reason: o.Reason,
 		CapturedAt: optTime(o.CapturedAt), ReceivedAt: optTime(o.ReceivedAt), AcknowledgedAt: optTime(o.AcknowledgedAt),
 		SettledAt: optTime(o.SettledAt), ShipBy: optTime(o.ShipBy), Timeline: tl,
 	}
@@ -54,7 +59,20 @@ func toJSON(o *order.Order, tl []order.Event) orderJSON {
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.Filter{Storefront: q.Get("storefront"), Email: q.Get("email"), Attention: q.Get("attention") == "true"}
+	f := store.Filter{Storefront: q.Get("storefront"), Email: q.Get("email")}
+	for _, b := range []struct {
+		name string
+		to   *bool
+	}{{"attention", &f.Attention}, {"overdue", &f.Overdue}} {
+		if v := q.Get(b.name); v != "" {
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, b.name+": want true or false")
+				return
+			}
+			*b.to = on
+		}
+	}
 	if v := q.Get("state"); v != "" {
 		st, err := order.ParseState(v)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -94,6 +95,11 @@ func TestAPI_ListOrdersFilters(t *testing.T) {
 		{"?storefront=shop2", http.StatusOK, []string{}, false, ""},
 		{"?email=BOB.NORMAN@mail.example.com", http.StatusOK, []string{rejected}, false, ""},
 		{"?limit=1", http.StatusOK, []string{rejected}, true, ""},
+		{"?attention=true", http.StatusOK, []string{rejected}, false, ""},
+		{"?attention=false", http.StatusOK, []string{rejected, confirmed}, false, ""},
+		{"?overdue=true", http.StatusOK, []string{}, false, ""},
+		{"?attention=yes", http.StatusBadRequest, nil, false, "attention"},
+		{"?overdue=maybe", http.StatusBadRequest, nil, false, "overdue"},
 		{"?state=bogus", http.StatusBadRequest, nil, false, "state"},
 		{"?state=overdue", http.StatusBadRequest, nil, false, "state"},
 		{"?limit=0", http.StatusBadRequest, nil, false, "limit"},
@@ -241,6 +247,53 @@ func TestHealth_ReadyOnlyWhileTheStoreAnswers(t *testing.T) {
 	for _, tt := range tests {
 		if r := b.get(t, tt.path, ""); r.status != tt.afterStop {
 			t.Errorf("GET %s with the store closed: %d %s, want %d", tt.path, r.status, r.body, tt.afterStop)
+		}
+	}
+}
+
+// An order past its SLA and unsettled is listed as overdue and shown so;
+// one that settled is not, whatever happened on the way.
+func TestAPI_ListsOverdueOrdersAndShowsWhenTheyBecameSo(t *testing.T) {
+	t.Parallel()
+	// The ERP leaves one order pending for an hour and refuses the other
+	// (an unknown SKU); the SLA passes at once.
+	b := setup(t, options{erp: erpsim.Config{AckDelay: time.Hour, UnknownSKUs: []string{"IPOD2008RED"}}, ackPoll: time.Hour, sla: time.Millisecond})
+	pending, refused := b.deliver(t, sample), b.deliver(t, rest)
+	b.waitFor(t, pending, "submitted and overdue", func(o *order.Order) bool { return o.State() == order.Submitted && o.Overdue() })
+	b.waitSettled(t, refused)
+
+	var got listed
+	r := b.get(t, "/api/v1/orders?overdue=true", adminToken)
+	if err := json.Unmarshal(r.body, &got); err != nil || r.status != http.StatusOK {
+		t.Fatalf("reply %d %s: %v", r.status, r.body, err)
+	}
+	if len(got.Orders) != 1 || got.Orders[0].OrderID != pending.ID {
+		t.Errorf("overdue orders %+v, want only %s", got.Orders, pending.ID)
+	}
+
+	type shown struct {
+		State     order.State `json:"state"`
+		Overdue   *bool       `json:"overdue"`
+		OverdueAt *time.Time  `json:"overdue_at"`
+	}
+	for _, tt := range []struct {
+		key         order.Key
+		wantState   order.State
+		wantOverdue bool
+	}{
+		{pending, order.Submitted, true},
+		{refused, order.Rejected, false},
+	} {
+		var o shown
+		r := b.get(t, "/api/v1/orders/"+tt.key.Storefront+"/"+tt.key.ID, adminToken)
+		if err := json.Unmarshal(r.body, &o); err != nil {
+			t.Fatalf("reply %d %s: %v", r.status, r.body, err)
+		}
+		if o.State != tt.wantState || o.Overdue == nil || *o.Overdue != tt.wantOverdue {
+			t.Errorf("order %s shown %s overdue %v, want %s overdue %v", tt.key, o.State, o.Overdue, tt.wantState, tt.wantOverdue)
+		}
+		if tt.wantOverdue && (o.OverdueAt == nil || o.OverdueAt.IsZero()) {
+			t.Errorf("overdue order %s shown without overdue_at", tt.key)
 		}
 	}
 }

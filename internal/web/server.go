@@ -1,8 +1,10 @@
-// Package web is the gateway's HTTP edge: storefront webhooks, the admin API
-// and the health endpoints. Errors become statuses in one place (status.go).
+// Package web is the gateway's HTTP edge: storefront webhooks, the ERPs'
+// signed acknowledgment callbacks, the admin API and the health endpoints.
+// Errors become statuses in one place (status.go).
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -31,7 +33,14 @@ type Config struct {
 	Storefronts  []Storefront
 	AdminTokens  []string // bearer tokens for /api/v1; kept only as hashes
 	MaxBodyBytes int64    // default 1 MiB
-	Logger       *slog.Logger
+	// ERPCallbacks maps an ERP's name to the secrets its acknowledgment
+	// callbacks (POST /erp/{erp}/ack) may be signed with; any one verifies
+	// (rotation). An ERP with none has no callback endpoint.
+	ERPCallbacks map[string][][]byte
+	// CallbackTolerance is how far a callback's signed timestamp may be
+	// from this server's clock, either way; default 5m.
+	CallbackTolerance time.Duration
+	Logger            *slog.Logger
 }
 
 // Server serves the gateway's HTTP surface.
@@ -41,12 +50,15 @@ type Server struct {
 	storefronts map[string]Storefront
 	tokens      [][32]byte
 	maxBody     int64
+	callbacks   map[string][][]byte
+	tolerance   time.Duration
 	log         *slog.Logger
 }
 
 // New returns the server.
 func New(g *gate.Gate, s store.Store, cfg Config) *Server {
-	srv := &Server{gate: g, store: s, storefronts: make(map[string]Storefront), maxBody: cfg.MaxBodyBytes, log: cfg.Logger}
+	srv := &Server{gate: g, store: s, storefronts: make(map[string]Storefront), maxBody: cfg.MaxBodyBytes,
+		callbacks: make(map[string][][]byte), tolerance: cfg.CallbackTolerance, log: cfg.Logger}
 	if srv.maxBody <= 0 {
 		srv.maxBody = 1 << 20
 	}
@@ -55,6 +67,13 @@ func New(g *gate.Gate, s store.Store, cfg Config) *Server {
 	}
 	for _, sf := range cfg.Storefronts {
 		srv.storefronts[sf.Name] = sf
+	}
+	for name, secrets := range cfg.ERPCallbacks {
+		for _, sec := range secrets {
+			if len(sec) > 0 {
+				srv.callbacks[name] = append(srv.callbacks[name], bytes.Clone(sec))
+			}
+		}
 	}
 	for _, t := range cfg.AdminTokens {
 		if t != "" {
@@ -73,10 +92,12 @@ func (s *Server) Handler() http.Handler {
 	})
 	r.Get("/readyz", s.ready)
 	r.Post("/webhooks/shopify/{storefront}", s.shopifyWebhook)
+	r.Post("/erp/{erp}/ack", s.erpAck)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(s.authenticate)
 		r.Get("/orders", s.listOrders)
 		r.Get("/orders/{storefront}/{order_id}", s.getOrder)
+		r.Post("/orders/{storefront}/{order_id}/{action}", s.act)
 	})
 	return r
 }

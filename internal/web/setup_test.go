@@ -11,9 +11,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ordergate/ordergate/internal/erp/callback"
 	"github.com/ordergate/ordergate/internal/erp/sandbox"
 	"github.com/ordergate/ordergate/internal/gate"
 	"github.com/ordergate/ordergate/internal/notify"
@@ -41,6 +44,9 @@ const (
 var (
 	oldSecret = []byte("shpss_old_secret")
 	newSecret = []byte("shpss_new_secret")
+	// The sandbox ERP's callbacks may be signed with either (a rotation).
+	oldCallbackSecret = []byte("erp_cb_old_secret")
+	newCallbackSecret = []byte("erp_cb_new_secret")
 )
 
 // options vary the parts setup builds.
@@ -49,6 +55,15 @@ type options struct {
 	// erpPlan, if not empty, scripts the ERP's faults create by create
 	// (erpsim.ERP.PlanFaults).
 	erpPlan []erpsim.Faults
+	// callbackSecret, if set, makes the sandbox ERP announce each
+	// acknowledgment by a callback to the server under test, signed with
+	// it.
+	callbackSecret []byte
+	// ackPoll is how often the gate polls a pending acknowledgment;
+	// default 20ms. An hour leaves acknowledging to the callback.
+	ackPoll time.Duration
+	// sla is the storefronts' confirmation SLA; 0 means none.
+	sla time.Duration
 }
 
 // bundle is the HTTP edge over a real gate, a real SQLite store, a sandbox
@@ -66,8 +81,15 @@ func setup(t *testing.T, opts options) *bundle {
 	t.Helper()
 	b := &bundle{path: filepath.Join(t.TempDir(), "ordergate.db")}
 	quiet := slog.New(slog.DiscardHandler)
+	// The server's address is fixed before anything is built, so that the
+	// ERP can be told where to call back; it starts serving at the end.
+	b.srv = httptest.NewUnstartedServer(nil)
 
-	b.sim = erpsim.New(opts.erp)
+	erpCfg := opts.erp
+	if len(opts.callbackSecret) > 0 {
+		erpCfg.Callback = erpsim.Callback{URL: "http://" + b.srv.Listener.Addr().String() + "/erp/sandbox/ack", Secret: string(opts.callbackSecret)}
+	}
+	b.sim = erpsim.New(erpCfg)
 	if len(opts.erpPlan) > 0 {
 		b.sim.PlanFaults(opts.erpPlan...)
 	}
@@ -85,16 +107,20 @@ func setup(t *testing.T, opts options) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ackPoll := 20 * time.Millisecond
+	if opts.ackPoll > 0 {
+		ackPoll = opts.ackPoll
+	}
 	g, err := gate.New(gate.Config{
 		Storefronts: []gate.Storefront{
-			{Name: shop1, Kind: shopify.Kind, ERP: "sandbox", Notifier: "mail"},
-			{Name: shop2, Kind: shopify.Kind, ERP: "sandbox", Notifier: "mail"},
+			{Name: shop1, Kind: shopify.Kind, ERP: "sandbox", Notifier: "mail", SLA: opts.sla},
+			{Name: shop2, Kind: shopify.Kind, ERP: "sandbox", Notifier: "mail", SLA: opts.sla},
 		},
 		ERPs:         map[string]gate.ERP{"sandbox": {Client: client}},
 		Notifiers:    map[string]notify.Sender{"mail": sender},
 		RetryInitial: 20 * time.Millisecond,
 		RetryMax:     200 * time.Millisecond,
-		AckPoll:      20 * time.Millisecond,
+		AckPoll:      ackPoll,
 		Logger:       quiet,
 	})
 	if err != nil {
@@ -124,9 +150,11 @@ func setup(t *testing.T, opts options) *bundle {
 		},
 		AdminTokens:  []string{adminToken},
 		MaxBodyBytes: maxBody,
+		ERPCallbacks: map[string][][]byte{"sandbox": {oldCallbackSecret, newCallbackSecret}},
 		Logger:       quiet,
 	})
-	b.srv = httptest.NewServer(srv.Handler())
+	b.srv.Config.Handler = srv.Handler()
+	b.srv.Start()
 	return b
 }
 
@@ -268,20 +296,93 @@ func orders(t *testing.T, s store.Store) []*order.Order {
 // a slowness being measured).
 func (b *bundle) waitSettled(t *testing.T, key order.Key) *order.Order {
 	t.Helper()
+	return b.waitFor(t, key, "settled", func(o *order.Order) bool { return o.State().Settled() })
+}
+
+// waitState polls the store until the order is in state st.
+func (b *bundle) waitState(t *testing.T, key order.Key, st order.State) *order.Order {
+	t.Helper()
+	return b.waitFor(t, key, string(st), func(o *order.Order) bool { return o.State() == st })
+}
+
+// waitFor polls the store until ok holds for the order, failing the test if
+// that does not happen within a generous deadline (a hang, not a slowness
+// being measured); what says what was awaited.
+func (b *bundle) waitFor(t *testing.T, key order.Key, what string, ok func(*order.Order) bool) *order.Order {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
+	var last *order.Order
 	for {
 		o, err := b.store.Get(ctx, key)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("get %s: %v", key, err)
 		}
-		if err == nil && o.State().Settled() {
-			return o
+		if err == nil {
+			last = o
+			if ok(o) {
+				return o
+			}
 		}
 		select {
 		case <-time.After(10 * time.Millisecond):
 		case <-ctx.Done():
-			t.Fatalf("order %s never settled", key)
+			state := "not stored"
+			if last != nil {
+				state = string(last.State())
+			}
+			t.Fatalf("order %s never %s (last %s)", key, what, state)
 		}
 	}
+}
+
+// timeline returns the order's stored timeline.
+func (b *bundle) timeline(t *testing.T, key order.Key) []order.Event {
+	t.Helper()
+	tl, err := b.reader(t).Timeline(t.Context(), key)
+	if err != nil {
+		t.Fatalf("timeline of %s: %v", key, err)
+	}
+	return tl
+}
+
+// postAck posts body to the ERP's callback endpoint with the headers h.
+func (b *bundle) postAck(t *testing.T, erpName string, h http.Header, body []byte) reply {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, b.srv.URL+"/erp/"+erpName+"/ack", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = h.Clone()
+	req.Header.Set("Content-Type", "application/json")
+	return b.do(t, req)
+}
+
+// signedAck returns the headers an ERP sends with a callback body signed
+// with secret at time at.
+func signedAck(secret []byte, at time.Time, body []byte) http.Header {
+	h := http.Header{}
+	h.Set(callback.HeaderTimestamp, strconv.FormatInt(at.Unix(), 10))
+	h.Set(callback.HeaderSignature, callback.Sign(secret, at, body))
+	return h
+}
+
+// postAction asks for an operator action on an order through the admin
+// API; actor and body are sent when not empty.
+func (b *bundle) postAction(t *testing.T, path, token, actor, body string) reply {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, b.srv.URL+"/api/v1/orders/"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if actor != "" {
+		req.Header.Set(HeaderActor, actor)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return b.do(t, req)
 }

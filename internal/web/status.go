@@ -5,9 +5,14 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/ordergate/ordergate/internal/erp/callback"
+	"github.com/ordergate/ordergate/internal/gate"
 	"github.com/ordergate/ordergate/internal/store"
 	"github.com/ordergate/ordergate/internal/storefront/shopify"
 )
+
+// retryAfter is what a 503 asks the caller to wait, in seconds.
+const retryAfter = "5"
 
 // statusOf maps an error to its HTTP status: the one table for the edge.
 func statusOf(err error) int {
@@ -17,10 +22,14 @@ func statusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, shopify.ErrSignature):
 		return http.StatusUnauthorized
+	case errors.Is(err, callback.ErrSignature), errors.Is(err, callback.ErrMissingHeader), errors.Is(err, callback.ErrStale):
+		return http.StatusUnauthorized
 	case errors.Is(err, shopify.ErrMissingHeader), errors.Is(err, shopify.ErrMalformed):
 		return http.StatusBadRequest
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, gate.ErrUnknownOrder):
 		return http.StatusNotFound
+	case errors.Is(err, gate.ErrNotApplicable):
+		return http.StatusConflict
 	}
 	// Anything else is ours — the store could not commit — so the sender
 	// must retry: never 2xx for what was not stored.
@@ -37,4 +46,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeUnavailable answers 503 with Retry-After: the request was not
+// applied, and the same request later may be.
+func writeUnavailable(w http.ResponseWriter, msg string) {
+	w.Header().Set("Retry-After", retryAfter)
+	writeError(w, http.StatusServiceUnavailable, msg)
 }

@@ -49,7 +49,7 @@ func (s *Server) shopifyWebhook(w http.ResponseWriter, r *http.Request) {
 	res, err := s.gate.Ingest(r.Context(), d)
 	if err != nil {
 		s.log.Error("webhook not stored", "storefront", name, "order_id", d.Order.Key.ID, "topic", d.RawTopic, "err", err)
-		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Retry-After", retryAfter)
 		writeError(w, statusOf(err), "not stored; retry")
 		return
 	}

@@ -99,11 +99,11 @@ func (e *ERP) Available(sku string) (int, bool) {
 	return e.available(sku)
 }
 
-// Orders returns every order created, oldest first.
+// Orders returns every order created, oldest first, each with its AckedAt.
 func (e *ERP) Orders() []Order {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return cloneOrders(e.orders)
+	return e.ordersNow()
 }
 
 // Rejections returns every refused create, oldest first.
@@ -140,7 +140,7 @@ func (e *ERP) Records() Records {
 		stock[sku] = n
 	}
 	return Records{
-		Orders:     cloneOrders(e.orders),
+		Orders:     e.ordersNow(),
 		Rejections: slices.Clone(e.rejections),
 		Faults:     e.faultCount,
 		Requests:   e.requests,
@@ -149,13 +149,31 @@ func (e *ERP) Records() Records {
 	}
 }
 
-func cloneOrders(os []Order) []Order {
-	out := make([]Order, len(os))
-	for i, o := range os {
+// ordersNow copies the orders, each with its AckedAt as of now. With e.mu
+// held.
+func (e *ERP) ordersNow() []Order {
+	now := e.now()
+	out := make([]Order, len(e.orders))
+	for i, o := range e.orders {
 		o.Lines = slices.Clone(o.Lines)
+		o.AckedAt = e.ackedAt(o, now)
 		out[i] = o
 	}
 	return out
+}
+
+// ackedAt is when o was acknowledged, as of now: the moment its receipt
+// first said "acknowledged". Zero if it has not yet, or never did because it
+// was cancelled first.
+func (e *ERP) ackedAt(o Order, now time.Time) time.Time {
+	at := o.CreatedAt
+	if e.cfg.AckDelay > 0 {
+		at = at.Add(e.cfg.AckDelay)
+	}
+	if now.Before(at) || (o.Cancelled() && o.CancelledAt.Before(at)) {
+		return time.Time{}
+	}
+	return at
 }
 
 // available is Available with e.mu held.

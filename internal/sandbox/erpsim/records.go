@@ -18,6 +18,13 @@ type Order struct {
 	CustomerEmail string    `json:"customer_email,omitempty"`
 	Lines         []Line    `json:"lines"`
 	CreatedAt     time.Time `json:"created_at"`
+	// AckedAt is when the ERP acknowledged the order: CreatedAt when
+	// Config.AckDelay is 0 (the create's reply is the acknowledgment),
+	// otherwise CreatedAt + AckDelay once that has passed. It is zero while
+	// the order is still pending, and for an order cancelled before its
+	// AckDelay passed, which was never acknowledged. It is worked out when
+	// the records are read (Records, Orders), not stored.
+	AckedAt time.Time `json:"acked_at,omitzero"`
 	// InDoubt says the order was created under an in-doubt fault: its
 	// creator never heard that it exists.
 	InDoubt bool `json:"in_doubt,omitempty"`

@@ -42,6 +42,11 @@ type Config struct {
 	// CancelDelay is how long after the create was accepted the cancel is
 	// sent; default 0.
 	CancelDelay time.Duration
+	// CancelDelays, when not empty, replaces CancelDelay: each cancelled
+	// order waits one of these, drawn from Seed. A mix such as {0, 1s, 6s}
+	// gives cancels that overtake the ERP create, cancels while the ERP
+	// has not yet acknowledged, and cancels after the confirmation.
+	CancelDelays []time.Duration
 
 	// SKUs is the catalogue the lines are drawn from; default a dozen
 	// apparel and homeware SKUs.

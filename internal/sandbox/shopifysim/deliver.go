@@ -39,7 +39,7 @@ func (s *Sim) place(ctx context.Context, jitter *rand.Rand, i int) {
 				snap.updated = created.Add(time.Second)
 				snap.note = "gift wrap, please"
 			case TopicCancelled:
-				if s.cfg.CancelDelay > 0 && !sleep(ctx, s.cfg.CancelDelay) {
+				if o.CancelDelay > 0 && !sleep(ctx, o.CancelDelay) {
 					return
 				}
 				snap.updated = later(time.Now().Truncate(time.Second), last.Add(time.Second))

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -32,7 +33,8 @@ type plannedOrder struct {
 	Total      decimal.Decimal
 
 	OutOfOrder   bool
-	CancelReason string // set when the order will be cancelled
+	CancelReason string        // set when the order will be cancelled
+	CancelDelay  time.Duration // how long the cancel waits after the create
 
 	deliveries []*delivery
 }
@@ -107,6 +109,12 @@ func plan(c Config) []plannedOrder {
 		duplicate := rng.Float64() < c.DuplicateRate
 		if rng.Float64() < c.CancelRate {
 			o.CancelReason = reasons[rng.IntN(len(reasons))]
+			o.CancelDelay = c.CancelDelay
+			// Drawn only when asked for, so that a config without
+			// CancelDelays plans the same orders as before it existed.
+			if len(c.CancelDelays) > 0 {
+				o.CancelDelay = c.CancelDelays[rng.IntN(len(c.CancelDelays))]
+			}
 		}
 		o.deliveries = deliveries(rng, o.OutOfOrder, duplicate, o.CancelReason != "")
 		orders[i] = o

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -255,6 +256,72 @@ func TestRun_CancellationFollowsCreateWithReason(t *testing.T) {
 	for _, r := range s.Orders() {
 		if !r.Cancelled || r.CancelReason == "" || r.CancelAcceptedAt.IsZero() {
 			t.Errorf("order %s: record cancelled %v reason %q accepted %v", r.ID, r.Cancelled, r.CancelReason, r.CancelAcceptedAt)
+		}
+	}
+}
+
+func TestPlan_CancelDelaysGivesEachCancelADelayFromTheList(t *testing.T) {
+	t.Parallel()
+	delays := []time.Duration{0, time.Second, 6 * time.Second}
+	cfg := Config{Orders: 60, Seed: 3, CancelRate: 0.5, CancelDelay: time.Minute, CancelDelays: delays}.withDefaults()
+
+	seen := map[time.Duration]int{}
+	for _, o := range plan(cfg) {
+		if o.CancelReason == "" {
+			if o.CancelDelay != 0 {
+				t.Errorf("order %d is not cancelled but has a cancel delay %s", o.Number, o.CancelDelay)
+			}
+			continue
+		}
+		seen[o.CancelDelay]++
+	}
+	// 60 orders at 0.5 from a fixed seed: every delay of the list is
+	// drawn, and CancelDelay (a minute) never is.
+	for _, d := range delays {
+		if seen[d] == 0 {
+			t.Errorf("no cancel waits %s; drawn %v", d, seen)
+		}
+	}
+	if len(seen) != len(delays) {
+		t.Errorf("cancel delays drawn %v, want only %v", seen, delays)
+	}
+
+	cfg.CancelDelays = nil
+	for _, o := range plan(cfg) {
+		if o.CancelReason != "" && o.CancelDelay != time.Minute {
+			t.Errorf("without CancelDelays order %d waits %s, want CancelDelay %s", o.Number, o.CancelDelay, time.Minute)
+		}
+	}
+}
+
+func TestRun_CancelWaitsItsDrawnDelayAfterTheCreate(t *testing.T) {
+	t.Parallel()
+	g := setup(t)
+	cfg := g.config()
+	cfg.Orders = 6
+	cfg.CancelRate = 1
+	cfg.CancelDelays = []time.Duration{0, 200 * time.Millisecond}
+	s := New(cfg)
+	if !slices.ContainsFunc(s.plan, func(o plannedOrder) bool { return o.CancelDelay > 0 }) {
+		t.Fatal("seed 42 draws no delayed cancel: the test would prove nothing")
+	}
+	run(t, s)
+
+	for i, r := range s.Orders() {
+		var createdAt, cancelAt time.Time
+		for _, a := range r.Attempts {
+			switch {
+			case a.Topic == TopicCreate && a.Accepted():
+				createdAt = a.At.Add(a.Took)
+			case a.Topic == TopicCancelled && cancelAt.IsZero():
+				cancelAt = a.At
+			}
+		}
+		if createdAt.IsZero() || cancelAt.IsZero() {
+			t.Fatalf("order %s: create accepted %v, cancel sent %v", r.ID, createdAt, cancelAt)
+		}
+		if want := s.plan[i].CancelDelay; cancelAt.Sub(createdAt) < want {
+			t.Errorf("order %s: cancel sent %s after the create was accepted, want at least %s", r.ID, cancelAt.Sub(createdAt), want)
 		}
 	}
 }

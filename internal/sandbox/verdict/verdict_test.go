@@ -1,6 +1,9 @@
 package verdict
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -45,9 +48,32 @@ func notAccepted(p shopifysim.OrderRecord) shopifysim.OrderRecord {
 
 func ext(id string) string { return order.Key{Storefront: shop, ID: id}.ExternalID() }
 
-// held is the ERP's order for id, created ms after t0.
+// held is the ERP's order for id, created ms after t0 and acknowledged in
+// the create's reply.
 func held(id, ref string, ms int) erpsim.Order {
-	return erpsim.Order{Ref: ref, ExternalID: ext(id), CreatedAt: at(ms)}
+	return erpsim.Order{Ref: ref, ExternalID: ext(id), CreatedAt: at(ms), AckedAt: at(ms)}
+}
+
+// cancelledInERP is o cancelled in the ERP ms after t0.
+func cancelledInERP(o erpsim.Order, ms int) erpsim.Order {
+	o.CancelledAt = at(ms)
+	return o
+}
+
+// late is o acknowledged ms after t0 instead of on creation; ms < 0 means
+// not (yet) acknowledged.
+func late(o erpsim.Order, ms int) erpsim.Order {
+	o.AckedAt = time.Time{}
+	if ms >= 0 {
+		o.AckedAt = at(ms)
+	}
+	return o
+}
+
+// short is o with a line of 3 of which 1 was reserved, short for why.
+func short(o erpsim.Order, why string) erpsim.Order {
+	o.Lines = append(o.Lines, erpsim.Line{SKU: "BLNK-WFL-OAT", Quantity: 3, Reserved: 1, Short: why})
+	return o
 }
 
 func rejection(id string) erpsim.Rejection {
@@ -56,7 +82,12 @@ func rejection(id string) erpsim.Rejection {
 
 // confirmation is the mailbox's confirmation for id, received ms after t0.
 func confirmation(id, msgID string, ms int) mailbox.Message {
-	return mailbox.Message{MessageID: msgID, Kind: "confirmation", Order: shop + "/" + id, ReceivedAt: at(ms)}
+	return message(id, KindConfirmation, msgID, ms)
+}
+
+// message is the mailbox's message of kind for id, received ms after t0.
+func message(id, kind, msgID string, ms int) mailbox.Message {
+	return mailbox.Message{MessageID: msgID, Kind: kind, Order: shop + "/" + id, ReceivedAt: at(ms)}
 }
 
 func TestJudge(t *testing.T) {
@@ -66,6 +97,8 @@ func TestJudge(t *testing.T) {
 		placed []shopifysim.OrderRecord
 		erp    erpsim.Records
 		mail   []mailbox.Message
+		// listed is what the gateway lists; nil when the run does not say.
+		listed *Listed
 		want   Summary
 		// wantViolations are, per violation in order, words its story
 		// must contain.
@@ -86,18 +119,20 @@ func TestJudge(t *testing.T) {
 				cancelled(placed("1004")), // confirmed, then cancelled
 			},
 			erp: erpsim.Records{
-				Orders:     []erpsim.Order{held("1001", "SO-1", 100), held("1004", "SO-4", 120)},
+				Orders:     []erpsim.Order{held("1001", "SO-1", 100), cancelledInERP(held("1004", "SO-4", 120), 600)},
 				Rejections: []erpsim.Rejection{rejection("1002")},
 			},
 			mail: []mailbox.Message{
 				confirmation("1001", "<m1@x>", 300),
+				message("1002", KindProblem, "<p2@x>", 150),
 				confirmation("1004", "<m4@x>", 310),
 				// Mail that is not a confirmation, or for another
 				// storefront, confirms nothing.
 				{MessageID: "<c3@x>", Kind: "cancellation", Order: shop + "/1003", ReceivedAt: at(600)},
 				{MessageID: "<o1@x>", Kind: "confirmation", Order: "shop2/1002", ReceivedAt: at(300)},
 			},
-			want:   Summary{Orders: 4, Accepted: 4, Confirmed: 2, Rejected: 1, Cancelled: 2},
+			want: Summary{Orders: 4, Accepted: 4, Confirmed: 2, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1},
+				ProblemNotices: 1, Cancelled: 2, CancelledNeverInERP: 1, CancelledInERP: 1},
 			wantOK: true,
 		},
 		{
@@ -107,7 +142,7 @@ func TestJudge(t *testing.T) {
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 299)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
 			wantViolations: [][]string{
-				{"shop1/1001", "confirmed before the erp recorded it", "SO-1", "<m1@x>"},
+				{"shop1/1001", "confirmed before the erp acknowledged it", "SO-1", "<m1@x>"},
 			},
 		},
 		{
@@ -116,7 +151,7 @@ func TestJudge(t *testing.T) {
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
 			wantViolations: [][]string{
-				{"shop1/1001", "confirmed before the erp recorded it", "<m1@x>"},
+				{"shop1/1001", "confirmed before the erp acknowledged it", "the erp holds no order", "<m1@x>"},
 			},
 		},
 		{
@@ -124,9 +159,9 @@ func TestJudge(t *testing.T) {
 			placed: []shopifysim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
-			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, Rejected: 1, ConfirmedBeforeAck: 1},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1}, ConfirmedBeforeAck: 1},
 			wantViolations: [][]string{
-				{"shop1/1001", "confirmed before the erp recorded it"},
+				{"shop1/1001", "confirmed before the erp acknowledged it"},
 			},
 		},
 		{
@@ -146,7 +181,7 @@ func TestJudge(t *testing.T) {
 			placed: []shopifysim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 100)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300), confirmation("1001", "<m2@x>", 900)},
-			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, DuplicateConfirmations: 1},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, DuplicateConfirmations: 1, DuplicateMessages: 1},
 			wantViolations: [][]string{
 				{"shop1/1001", "confirmed more than once", "<m1@x>", "<m2@x>"},
 			},
@@ -191,16 +226,192 @@ func TestJudge(t *testing.T) {
 				notAccepted(placed("1004")),
 			},
 			erp: erpsim.Records{Orders: []erpsim.Order{
-				held("1001", "SO-1", 100), held("1002", "SO-2", 100), held("1003", "SO-3", 100), held("1004", "SO-4", 100),
+				held("1001", "SO-1", 100), held("1002", "SO-2", 100), cancelledInERP(held("1003", "SO-3", 100), 600), held("1004", "SO-4", 100),
 			}},
-			want:   Summary{Orders: 4, Accepted: 3, Cancelled: 1, Unconfirmed: []string{"shop1/1001", "shop1/1002"}},
+			want: Summary{Orders: 4, Accepted: 3, Cancelled: 1, CancelledInERP: 1, Unconfirmed: []string{"shop1/1001", "shop1/1002"},
+				Unsettled: 2, UnsettledOrders: []string{"shop1/1001", "shop1/1002"}},
+			wantOK: true,
+		},
+		{
+			// The ERP recorded the order at 100 but acknowledged it only
+			// at 2100 (a late ack): a confirmation between the two was
+			// sent on the create, not on the acknowledgment.
+			name:   "ConfirmationAfterCreateButBeforeALateAckIsConfirmedBeforeAck",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), 2100)}},
+			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 1000)},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
+			wantViolations: [][]string{
+				{"shop1/1001", "confirmed before the erp acknowledged it", "acknowledged 2025-03-14T09:26:55.1Z", "<m1@x>"},
+			},
+		},
+		{
+			name:   "ConfirmationOfAnOrderTheERPStillHoldsPendingIsConfirmedBeforeAck",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), -1)}},
+			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 5000)},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
+			wantViolations: [][]string{
+				{"shop1/1001", "confirmed before the erp acknowledged it", "SO-1"},
+			},
+		},
+		{
+			name:   "ConfirmationAfterALateAckIsClean",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), 2100)}},
+			mail:   []mailbox.Message{message("1001", KindPending, "<p1@x>", 50), confirmation("1001", "<m1@x>", 2101)},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, PendingNotices: 1},
+			wantOK: true,
+		},
+		{
+			name:   "ConfirmationAfterTheERPCancelledTheOrderIsAViolation",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Orders: []erpsim.Order{cancelledInERP(held("1001", "SO-1", 100), 400)}},
+			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 401)},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedAfterERPCancel: 1},
+			wantViolations: [][]string{
+				{"shop1/1001", "confirmed after the erp cancelled it", "cancelled 2025-03-14T09:26:53.4Z", "<m1@x>"},
+			},
+		},
+		{
+			// Confirmed, then cancelled by the storefront and so in the
+			// ERP: the confirmation came first.
+			name:   "ConfirmationBeforeTheERPCancelIsClean",
+			placed: []shopifysim.OrderRecord{cancelled(placed("1001"))},
+			erp:    erpsim.Records{Orders: []erpsim.Order{cancelledInERP(held("1001", "SO-1", 100), 600)}},
+			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, Cancelled: 1, CancelledInERP: 1},
+			wantOK: true,
+		},
+		{
+			name:   "TwoPendingNoticesAreADuplicateMessage",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 100)}},
+			mail: []mailbox.Message{
+				message("1001", KindPending, "<p1@x>", 50), message("1001", KindPending, "<p1b@x>", 60),
+				confirmation("1001", "<m1@x>", 300),
+			},
+			want: Summary{Orders: 1, Accepted: 1, Confirmed: 1, PendingNotices: 1, DuplicateMessages: 1},
+			wantViolations: [][]string{
+				{"shop1/1001", "sent 2 pending messages", "<p1@x>", "<p1b@x>"},
+			},
+		},
+		{
+			name:   "TwoDelayNoticesAndTwoProblemNoticesAreTwoDuplicateMessages",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}},
+			mail: []mailbox.Message{
+				message("1001", KindDelay, "<d1@x>", 50), message("1001", KindDelay, "<d1b@x>", 60),
+				message("1001", KindProblem, "<x1@x>", 150), message("1001", KindProblem, "<x1b@x>", 160),
+			},
+			want: Summary{Orders: 1, Accepted: 1, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1},
+				DelayNotices: 1, ProblemNotices: 1, DuplicateMessages: 2},
+			wantViolations: [][]string{
+				{"shop1/1001", "sent 2 delay messages", "<d1b@x>"},
+				{"shop1/1001", "sent 2 problem messages", "<x1b@x>"},
+			},
+		},
+		{
+			name:   "OneMessageOfEachKindIsClean",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Orders: []erpsim.Order{late(short(held("1001", "SO-1", 100), erpsim.ShortBackordered), 2100)}},
+			mail: []mailbox.Message{
+				message("1001", KindPending, "<p1@x>", 50), message("1001", KindDelay, "<d1@x>", 2000),
+				confirmation("1001", "<m1@x>", 2200),
+			},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, Backordered: 1, PendingNotices: 1, DelayNotices: 1},
+			wantOK: true,
+		},
+		{
+			// The storefront's cancel was accepted at 500; the ERP took the
+			// order at 700 (its create was in flight) and nobody
+			// cancelled it there.
+			name:   "CancelBeforeTheERPCreateWithTheERPOrderLiveIsCancelledButLive",
+			placed: []shopifysim.OrderRecord{cancelled(placed("1001"))},
+			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 700)}},
+			want:   Summary{Orders: 1, Accepted: 1, Cancelled: 1, CancelledButLiveInERP: 1},
+			wantViolations: [][]string{
+				{"shop1/1001", "cancelled in the storefront (cancel accepted 2025-03-14T09:26:53.5Z) but live in the erp", "SO-1 created 2025-03-14T09:26:53.7Z"},
+			},
+		},
+		{
+			name:   "CancelAfterTheERPCreateWithTheERPOrderLiveIsCancelledButLive",
+			placed: []shopifysim.OrderRecord{cancelled(placed("1001"))},
+			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), -1)}},
+			want:   Summary{Orders: 1, Accepted: 1, Cancelled: 1, CancelledButLiveInERP: 1},
+			wantViolations: [][]string{
+				{"shop1/1001", "but live in the erp"},
+			},
+		},
+		{
+			// A planned cancel the gateway never accepted (the run ended
+			// first) cancels nothing: no cancel is owed to the ERP.
+			name: "CancelNotAcceptedOwesTheERPNothing",
+			placed: func() []shopifysim.OrderRecord {
+				p := cancelled(placed("1001"))
+				p.CancelAcceptedAt = time.Time{}
+				return []shopifysim.OrderRecord{p}
+			}(),
+			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 100)}},
+			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
+			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, Cancelled: 1},
+			wantOK: true,
+		},
+		{
+			// Under the reject policy an order the ERP took short is held
+			// with a problem notice: unsettled, and fine while the gateway
+			// lists it.
+			name:   "HeldShortOrderListedOverdueIsUnsettledAndClean",
+			placed: []shopifysim.OrderRecord{placed("1001"), placed("1002")},
+			erp: erpsim.Records{Orders: []erpsim.Order{
+				short(held("1001", "SO-1", 100), erpsim.ShortBackordered), held("1002", "SO-2", 100),
+			}},
+			mail: []mailbox.Message{
+				message("1001", KindProblem, "<x1@x>", 300), confirmation("1002", "<m2@x>", 300),
+			},
+			listed: &Listed{Overdue: []string{"shop1/1001"}, Attention: []string{"shop1/1001", "shop1/1999"}},
+			want: Summary{Orders: 2, Accepted: 2, Confirmed: 1, ProblemNotices: 1, HeldShort: 1,
+				Unsettled: 1, UnsettledOrders: []string{"shop1/1001"}, ListedOverdue: 1, ListedAttention: 2},
+			wantOK: true,
+		},
+		{
+			name:   "UnsettledOrderFlaggedButNotOverdueIsClean",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), -1)}},
+			listed: &Listed{Attention: []string{"shop1/1001"}},
+			want: Summary{Orders: 1, Accepted: 1, Unconfirmed: []string{"shop1/1001"},
+				Unsettled: 1, UnsettledOrders: []string{"shop1/1001"}, ListedAttention: 1},
+			wantOK: true,
+		},
+		{
+			// Rejected by the ERP but no problem notice reached the
+			// customer: not settled, and the gateway lists it nowhere.
+			name:   "UnsettledOrderTheGatewayDoesNotListIsAViolation",
+			placed: []shopifysim.OrderRecord{placed("1001"), placed("1002")},
+			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}, Orders: []erpsim.Order{late(held("1002", "SO-2", 100), -1)}},
+			listed: &Listed{Overdue: []string{"shop1/1002"}},
+			want: Summary{Orders: 2, Accepted: 2, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1},
+				Unconfirmed: []string{"shop1/1002"}, Unsettled: 2, UnsettledOrders: []string{"shop1/1001", "shop1/1002"},
+				ListedOverdue: 1, UnsettledUnlisted: 1},
+			wantViolations: [][]string{
+				{"shop1/1001", "unsettled, and the gateway lists it neither as overdue nor for attention", "the erp holds no order"},
+			},
+		},
+		{
+			// Without the gateway's lists unsettled orders are counted,
+			// not judged.
+			name:   "UnsettledOrderWithoutTheGatewaysListsIsCountedOnly",
+			placed: []shopifysim.OrderRecord{placed("1001")},
+			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}},
+			want: Summary{Orders: 1, Accepted: 1, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1},
+				Unsettled: 1, UnsettledOrders: []string{"shop1/1001"}},
 			wantOK: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := Judge(shop, tt.placed, tt.erp, tt.mail, shopifysim.Stats{})
+			got := Run{Shops: []Shop{{Name: shop, Placed: tt.placed}}, ERP: tt.erp, Mail: tt.mail, Listed: tt.listed}.Judge()
 
 			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(Summary{}, "Violations", "ConfirmationLatencyMS")); diff != "" {
 				t.Errorf("Judge() summary mismatch (-want +got):\n%s", diff)
@@ -251,6 +462,11 @@ func TestSummaryOK_FalseForEachViolationKind(t *testing.T) {
 		{"DuplicateERPOrders", Summary{DuplicateERPOrders: 1}, false},
 		{"DuplicateConfirmations", Summary{DuplicateConfirmations: 1}, false},
 		{"ERPOrdersNotPlaced", Summary{ERPOrdersNotPlaced: 1}, false},
+		{"DuplicateMessages", Summary{DuplicateMessages: 1}, false},
+		{"ConfirmedAfterERPCancel", Summary{ConfirmedAfterERPCancel: 1}, false},
+		{"CancelledButLiveInERP", Summary{CancelledButLiveInERP: 1}, false},
+		{"UnsettledUnlisted", Summary{UnsettledUnlisted: 1}, false},
+		{"UnsettledButListed", Summary{Unsettled: 2, ListedOverdue: 1, ListedAttention: 1}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -340,5 +556,120 @@ func TestPercentiles_NearestRank(t *testing.T) {
 				t.Errorf("percentiles(%v) mismatch (-want +got):\n%s", tt.in, diff)
 			}
 		})
+	}
+}
+
+func TestRunJudge_TwoShopsShareOneERP(t *testing.T) {
+	t.Parallel()
+	// The same order id under two storefronts is two orders, each with its
+	// own external id; neither is "not placed".
+	other := func(id string) string { return order.Key{Storefront: "shop2", ID: id}.ExternalID() }
+	run := Run{
+		Shops: []Shop{
+			{Name: shop, Placed: []shopifysim.OrderRecord{placed("1001")}, Webhooks: shopifysim.Stats{Sent: 2, Status2xx: 2}},
+			{Name: "shop2", Placed: []shopifysim.OrderRecord{placed("1001"), placed("1002")}, Webhooks: shopifysim.Stats{Sent: 3, Status2xx: 2, Status5xx: 1, Retries: 1}},
+		},
+		ERP: erpsim.Records{
+			Orders: []erpsim.Order{
+				short(held("1001", "SO-1", 100), erpsim.ShortBackordered),
+				{Ref: "SO-2", ExternalID: other("1001"), CreatedAt: at(100), AckedAt: at(100)},
+			},
+			Rejections: []erpsim.Rejection{{ExternalID: other("1002"), Code: "UNKNOWN_SKU"}},
+			Callbacks:  []erpsim.CallbackRecord{{ExternalID: ext("1001"), Status: 200}, {ExternalID: other("1001"), Status: 404}},
+		},
+		Mail: []mailbox.Message{
+			confirmation("1001", "<m1@x>", 300),
+			{MessageID: "<m2@x>", Kind: KindConfirmation, Order: "shop2/1001", ReceivedAt: at(300)},
+			{MessageID: "<x2@x>", Kind: KindProblem, Order: "shop2/1002", ReceivedAt: at(300)},
+		},
+	}
+
+	got := run.Judge()
+
+	want := Summary{
+		Orders: 3, Accepted: 3, Confirmed: 2, Backordered: 1, Rejected: 1, RejectedBy: map[string]int{"UNKNOWN_SKU": 1}, ProblemNotices: 1,
+		ERPCallbacks: CallbackCounts{Announced: 2, Delivered: 1},
+		Webhooks:     shopifysim.Stats{Sent: 5, Status2xx: 4, Status5xx: 1, Retries: 1},
+		Storefronts: []ShopSummary{
+			{Name: shop, Orders: 1, Accepted: 1, Confirmed: 1, Backordered: 1},
+			{Name: "shop2", Orders: 2, Accepted: 2, Confirmed: 1, Rejected: 1},
+		},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Summary{}, "ConfirmationLatencyMS")); diff != "" {
+		t.Errorf("Run.Judge() mismatch (-want +got):\n%s", diff)
+	}
+	if !got.OK() {
+		t.Errorf("Run.Judge().OK() = false, want true; violations %q", got.Violations)
+	}
+}
+
+// TestJudge_TakesTheAcknowledgmentFromTheERPsOwnRecords runs a real
+// simulated ERP with a late acknowledgment on a hand-moved clock, so that
+// the judge is tested on AckedAt as the ERP records it, not as a test
+// builds it.
+func TestJudge_TakesTheAcknowledgmentFromTheERPsOwnRecords(t *testing.T) {
+	t.Parallel()
+	clock := erpsim.NewClock(t0)
+	sim := erpsim.New(erpsim.Config{AckDelay: 2 * time.Second, Now: clock.Now})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	defer sim.Close()
+	create := func(id string) {
+		t.Helper()
+		body := fmt.Sprintf(`{"external_id":%q,"lines":[{"sku":"MUG","quantity":1}]}`, ext(id))
+		resp, err := http.Post(srv.URL+"/v1/sales-orders", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create %s: status %d", id, resp.StatusCode)
+		}
+	}
+	cancel := func(id string) {
+		t.Helper()
+		resp, err := http.Post(srv.URL+"/v1/sales-orders/cancel?external_id="+ext(id), "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("cancel %s: status %d", id, resp.StatusCode)
+		}
+	}
+	now := func() int { return int(clock.Now().Sub(t0) / time.Millisecond) }
+
+	create("1001") // confirmed too early: 1s after create, 1s before the ack
+	create("1002") // confirmed after its ack
+	create("1003") // cancelled before its ack, then confirmed anyway
+	create("1004") // acknowledged, never confirmed
+	clock.Advance(time.Second)
+	early := confirmation("1001", "<m1@x>", now())
+	cancel("1003")
+	clock.Advance(time.Second + time.Millisecond)
+	onTime := confirmation("1002", "<m2@x>", now())
+	afterCancel := confirmation("1003", "<m3@x>", now())
+	clock.Advance(time.Second)
+	create("1005") // still pending when the run ends, and confirmed
+	pending := confirmation("1005", "<m5@x>", now()+1)
+
+	records := sim.Records()
+	got := Judge(shop, []shopifysim.OrderRecord{placed("1001"), placed("1002"), placed("1003"), placed("1004"), placed("1005")},
+		records, []mailbox.Message{early, onTime, afterCancel, pending}, shopifysim.Stats{})
+
+	wantAcked := map[string]time.Time{ext("1001"): at(2000), ext("1002"): at(2000), ext("1003"): {}, ext("1004"): at(2000), ext("1005"): {}}
+	for _, o := range records.Orders {
+		if !o.AckedAt.Equal(wantAcked[o.ExternalID]) {
+			t.Errorf("erp order %s AckedAt = %v, want %v", o.ExternalID, o.AckedAt, wantAcked[o.ExternalID])
+		}
+	}
+	if got.ConfirmedBeforeAck != 3 || got.ConfirmedAfterERPCancel != 1 || got.OK() {
+		t.Errorf("Judge() confirmed_before_ack %d, confirmed_after_erp_cancel %d, OK %v; want 3 (1001 early, 1003 never acknowledged, 1005 pending), 1 (1003), false\n%q",
+			got.ConfirmedBeforeAck, got.ConfirmedAfterERPCancel, got.OK(), got.Violations)
+	}
+	for _, v := range got.Violations {
+		if strings.Contains(v, "shop1/1002") {
+			t.Errorf("order 1002 was confirmed after its acknowledgment, yet: %s", v)
+		}
 	}
 }
