@@ -1,0 +1,174 @@
+package bigcommerce
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ordergate/ordergate/internal/order"
+)
+
+// Snapshot is an order as the v2 API returned it: the order.Order the gate
+// keeps, and the status the gate needs to tell a live order from a
+// cancelled or unfinished one (order.Order has no field for a storefront's
+// status).
+type Snapshot struct {
+	Order    order.Order
+	StatusID int    // v2 status_id; see StatusName
+	Status   string // status as the API named it, e.g. "Awaiting Payment"
+	// Archived is is_deleted: the order was archived in the control panel.
+	Archived bool
+}
+
+// Cancelled reports whether the order is in a status the gate treats as a
+// cancellation (Cancelled or Declined; see Cancelling).
+func (s Snapshot) Cancelled() bool { return Cancelling(s.StatusID) }
+
+// Incomplete reports whether the order is status 0, Incomplete: "a shopper
+// reached the payment page, but did not complete the transaction".
+// BigCommerce fires store/order/created for these too ("It also fires for
+// incomplete orders, including failed payment"), so the gate should hold
+// such an order rather than hand it to the ERP; a later statusUpdated moves
+// it on.
+func (s Snapshot) Incomplete() bool { return s.StatusID == StatusIncomplete }
+
+// orderPayload is the part of a v2 order (GET /v2/orders/{id}, or one
+// element of GET /v2/orders) the gate reads.
+type orderPayload struct {
+	ID                  id        `json:"id"`
+	DateCreated         date      `json:"date_created"`
+	DateModified        date      `json:"date_modified"`
+	StatusID            *quantity `json:"status_id"`
+	Status              string    `json:"status"`
+	TotalIncTax         money     `json:"total_inc_tax"`
+	CurrencyCode        string    `json:"currency_code"`
+	DefaultCurrencyCode string    `json:"default_currency_code"`
+	IsDeleted           bool      `json:"is_deleted"`
+	BillingAddress      *struct {
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		Email     string `json:"email"`
+		Phone     string `json:"phone"`
+	} `json:"billing_address"`
+}
+
+// productPayload is one element of GET /v2/orders/{id}/products.
+type productPayload struct {
+	ID           id       `json:"id"`
+	SKU          string   `json:"sku"`
+	Name         string   `json:"name"`
+	NameCustomer string   `json:"name_customer"`
+	Quantity     quantity `json:"quantity"`
+	PriceIncTax  money    `json:"price_inc_tax"`
+}
+
+// Decode decodes a v2 order body and the bodies of its product pages (each
+// a JSON array, or empty for a 204) into a Snapshot keyed under
+// storefrontName. Errors wrap ErrMalformed.
+func Decode(storefrontName string, orderBody []byte, productPages ...[]byte) (Snapshot, error) {
+	var p orderPayload
+	if err := json.Unmarshal(orderBody, &p); err != nil {
+		return Snapshot{}, fmt.Errorf("bigcommerce: %w: order: %v", ErrMalformed, err)
+	}
+	var products []productPayload
+	for i, page := range productPages {
+		ps, err := decodeProducts(page)
+		if err != nil {
+			return Snapshot{}, fmt.Errorf("bigcommerce: order %s products page %d: %w", p.ID, i+1, err)
+		}
+		products = append(products, ps...)
+	}
+	s, err := p.snapshot(storefrontName, products)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("bigcommerce: %w", err)
+	}
+	return s, nil
+}
+
+// decodeProducts reads one page of order products; an empty body (204 No
+// Content) is an empty page.
+func decodeProducts(body []byte) ([]productPayload, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	var ps []productPayload
+	if err := json.Unmarshal(body, &ps); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return ps, nil
+}
+
+func (p orderPayload) snapshot(storefrontName string, products []productPayload) (Snapshot, error) {
+	if p.ID.n <= 0 {
+		return Snapshot{}, fmt.Errorf("%w: missing order id", ErrMalformed)
+	}
+	if p.StatusID == nil {
+		return Snapshot{}, fmt.Errorf("%w: order %s has no status_id", ErrMalformed, p.ID)
+	}
+	id := p.ID.String()
+	o := order.Order{
+		Key: order.Key{Storefront: storefrontName, ID: id},
+		// BigCommerce shows the customer the order id ("Order #218").
+		Name:            "#" + id,
+		Currency:        first(p.DefaultCurrencyCode, p.CurrencyCode),
+		Total:           p.TotalIncTax.d,
+		CapturedAt:      p.DateCreated.t,
+		SourceUpdatedAt: p.DateModified.t,
+	}
+	if o.SourceUpdatedAt.IsZero() {
+		o.SourceUpdatedAt = o.CapturedAt
+	}
+	if b := p.BillingAddress; b != nil {
+		o.Customer = order.Customer{
+			Name:  strings.TrimSpace(strings.TrimSpace(b.FirstName) + " " + strings.TrimSpace(b.LastName)),
+			Email: strings.TrimSpace(b.Email),
+			Phone: strings.TrimSpace(b.Phone),
+		}
+	}
+	// Every product row becomes a line, as Shopify's do:
+	//   - a row with no SKU (a custom product added in the control panel)
+	//     is kept with SKU "", not dropped: dropping it would confirm an
+	//     order short of what the customer bought; the ERP refuses it and
+	//     the order is rejected with a notice, or an operator maps it.
+	//   - a bundled row (is_bundled_product, parent_order_product_id set:
+	//     a pick-list item) is kept too, at its own price (0.0000 in
+	//     BigCommerce's example): it is stock that ships, and its price is
+	//     already in the parent's.
+	for i, pr := range products {
+		if pr.Quantity.n < 0 {
+			return Snapshot{}, fmt.Errorf("%w: order %s product %d: negative quantity %d", ErrMalformed, id, i, pr.Quantity.n)
+		}
+		o.Lines = append(o.Lines, order.LineItem{
+			LineID:   pr.ID.String(),
+			SKU:      pr.SKU, // as sent: the ERP matches it exactly
+			Title:    first(pr.NameCustomer, pr.Name),
+			Quantity: pr.Quantity.n,
+			Price:    pr.PriceIncTax.d,
+		})
+	}
+	return Snapshot{
+		Order:    o,
+		StatusID: p.StatusID.n,
+		Status:   p.Status,
+		Archived: p.IsDeleted,
+	}, nil
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// stamp formats t for messages.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "(none)"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
