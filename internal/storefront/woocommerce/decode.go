@@ -1,0 +1,178 @@
+package woocommerce
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ordergate/ordergate/internal/order"
+)
+
+// payload is the part of WooCommerce's REST v3 order the gate reads. The
+// same shape arrives in order.created and order.updated webhooks ("exactly
+// the same as if requested via the REST API") and from GET
+// /wp-json/wc/v3/orders/{id}; order.deleted sends only {"id": …}.
+type payload struct {
+	ID              id         `json:"id"`
+	Number          text       `json:"number"`
+	Status          string     `json:"status"`
+	Currency        string     `json:"currency"`
+	DateCreatedGMT  gmtTime    `json:"date_created_gmt"`
+	DateModifiedGMT gmtTime    `json:"date_modified_gmt"`
+	Total           money      `json:"total"`
+	Billing         *address   `json:"billing"`
+	Shipping        *address   `json:"shipping"`
+	LineItems       []lineItem `json:"line_items"`
+
+	// Legacy is the {"order": …} envelope of the Legacy REST API's
+	// webhook payloads, read only to say what is wrong.
+	Legacy json.RawMessage `json:"order"`
+}
+
+type address struct {
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone"`
+}
+
+// UnmarshalJSON also takes [], which is how PHP's json_encode writes an
+// empty associative array.
+func (a *address) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("[]")) {
+		*a = address{}
+		return nil
+	}
+	type plain address
+	return json.Unmarshal(b, (*plain)(a))
+}
+
+type lineItem struct {
+	ID       id    `json:"id"`
+	Name     text  `json:"name"`
+	SKU      text  `json:"sku"`
+	Quantity int   `json:"quantity"`
+	Subtotal money `json:"subtotal"`
+	Total    money `json:"total"`
+	Price    exact `json:"price"`
+}
+
+// wcRoundingPrecision is WooCommerce's WC_ROUNDING_PRECISION, the decimals
+// it keeps internally; used only to derive a missing line price.
+const wcRoundingPrecision = 6
+
+// DecodeOrder decodes one WooCommerce order in the REST v3 shape (a webhook
+// body or a GET /wp-json/wc/v3/orders/{id} response) into an order.Order
+// keyed under storefrontName. Errors wrap ErrMalformed.
+//
+// Mapping: Key.ID is the order id ("id", an integer, kept as its decimal
+// text); Name is "#" and the order "number" (what WooCommerce's e-mails
+// show, "Order #727"; a sequential-numbers plugin may make it "#WC-1001"),
+// or the id when there is no number. The customer is the billing contact
+// (name, email, phone), falling back to the shipping name and phone.
+// CapturedAt and SourceUpdatedAt are date_created_gmt and date_modified_gmt,
+// which are UTC though written without a zone; the site-time fields without
+// _gmt are ignored. Total is "total", a decimal string. A missing email or
+// address is not an error: the gate flags the order later.
+//
+// Each line keeps its id, SKU, quantity and "price": WooCommerce's unit
+// price after discounts, without tax (line total ÷ quantity, a PHP float
+// such as 3, 12.5 or 3.3333333333333335), decoded exactly from its JSON
+// text, never through float64. It differs from Shopify's pre-discount
+// price. A line without "price" gets total ÷ quantity to six places. The
+// title is the line's "name" with HTML entities decoded: WooCommerce
+// writes variation names like "Ship Your Idea &ndash; Color: Black". A
+// line without a SKU (a product with none, or one since deleted, for which
+// WooCommerce sends null) is kept with SKU "", as Shopify's are: the ERP
+// refuses it with a reason the customer and the operator see, rather than
+// the order being dropped here.
+func DecodeOrder(storefrontName string, body []byte) (order.Order, error) {
+	p, err := decode(body)
+	if err != nil {
+		return order.Order{}, fmt.Errorf("woocommerce: %w", err)
+	}
+	o, err := p.order(storefrontName)
+	if err != nil {
+		return order.Order{}, fmt.Errorf("woocommerce: %w", err)
+	}
+	return o, nil
+}
+
+func decode(body []byte) (payload, error) {
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return payload{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return p, nil
+}
+
+func (p payload) order(storefrontName string) (order.Order, error) {
+	if p.ID.n <= 0 {
+		if len(p.Legacy) > 0 {
+			return order.Order{}, fmt.Errorf("%w: a Legacy REST API payload ({\"order\": …}): set the webhook's API version to WP REST API Integration v3", ErrMalformed)
+		}
+		return order.Order{}, fmt.Errorf("%w: missing order id", ErrMalformed)
+	}
+	key := p.ID.String()
+	name := strings.TrimSpace(string(p.Number))
+	if name == "" {
+		name = key
+	}
+	o := order.Order{
+		Key:             order.Key{Storefront: storefrontName, ID: key},
+		Name:            "#" + name,
+		Customer:        p.customer(),
+		Currency:        p.Currency,
+		Total:           p.Total.d,
+		CapturedAt:      p.DateCreatedGMT.t,
+		SourceUpdatedAt: p.DateModifiedGMT.t,
+	}
+	if o.SourceUpdatedAt.IsZero() {
+		o.SourceUpdatedAt = o.CapturedAt
+	}
+	for i, li := range p.LineItems {
+		if li.Quantity < 0 {
+			return order.Order{}, fmt.Errorf("%w: order %s line %d: negative quantity %d", ErrMalformed, key, i, li.Quantity)
+		}
+		price := li.Price.d
+		if !li.Price.present && li.Quantity > 0 {
+			price = li.Total.d.DivRound(decimal.NewFromInt(int64(li.Quantity)), wcRoundingPrecision)
+		}
+		o.Lines = append(o.Lines, order.LineItem{
+			LineID:   li.ID.String(),
+			SKU:      strings.TrimSpace(string(li.SKU)),
+			Title:    strings.TrimSpace(html.UnescapeString(string(li.Name))),
+			Quantity: li.Quantity,
+			Price:    price,
+		})
+	}
+	return o, nil
+}
+
+// customer is the billing contact, with the shipping name and phone
+// filling what billing lacks.
+func (p payload) customer() order.Customer {
+	var c order.Customer
+	for _, a := range []*address{p.Billing, p.Shipping} {
+		if a == nil {
+			continue
+		}
+		c.Name = first(c.Name, strings.TrimSpace(a.FirstName+" "+a.LastName))
+		c.Email = first(c.Email, a.Email)
+		c.Phone = first(c.Phone, a.Phone)
+	}
+	return c
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
