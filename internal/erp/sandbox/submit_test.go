@@ -46,7 +46,7 @@ func TestSubmit_AcknowledgedReceiptHasValidatedLinesAndShipBy(t *testing.T) {
 	}
 	wantOrders := []erpsim.Order{{
 		Ref: "SO-000001", ExternalID: "og-shop-1001", CustomerEmail: "ada@example.com",
-		Lines: []erpsim.Line{{SKU: "A", Quantity: 2, Reserved: 2}, {SKU: "B", Quantity: 1, Reserved: 1}}, CreatedAt: t0,
+		Lines: []erpsim.Line{{SKU: "A", Quantity: 2, Reserved: 2}, {SKU: "B", Quantity: 1, Reserved: 1}}, CreatedAt: t0, AckedAt: t0,
 	}}
 	if diff := cmp.Diff(wantOrders, b.sim.Orders()); diff != "" {
 		t.Errorf("recorded orders (-want +got):\n%s", diff)
