@@ -104,6 +104,7 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		Storefronts: sfs, ERPs: erps, Notifiers: senders,
 		RetryInitial: cfg.Retry.Initial, RetryMax: cfg.Retry.Max, MaxAttempts: cfg.Retry.MaxAttempts,
 		JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter, Alerts: alerts, Logger: log,
+		SweepInterval: cfg.Jobs.SweepInterval,
 	})
 	if err != nil {
 		return nil, err

@@ -329,4 +329,10 @@ type Jobs struct {
 	// lost (its worker crashed) and is run again. Must exceed Timeout.
 	// Default 10m.
 	RescueAfter time.Duration `yaml:"rescue_after"`
+	// SweepInterval is how often the SLA sweep runs: on one replica at a
+	// time (the elected leader's schedule), it marks overdue every order
+	// past its storefront's confirmation_sla that nothing marked yet, the
+	// safety net behind each order's own SLA check. At least 1s.
+	// Default 1m.
+	SweepInterval time.Duration `yaml:"sweep_interval"`
 }

@@ -56,7 +56,7 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 			Name: "mail", Kind: "smtp", Addr: "127.0.0.1:1025", From: "orders@example.com", TLS: "starttls",
 		}},
 		Retry:  Retry{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: 100},
-		Jobs:   Jobs{Timeout: 2 * time.Minute, RescueAfter: 10 * time.Minute},
+		Jobs:   Jobs{Timeout: 2 * time.Minute, RescueAfter: 10 * time.Minute, SweepInterval: time.Minute},
 		Alerts: Alerts{Timeout: 10 * time.Second},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -27,6 +27,8 @@ const (
 	DefaultRetryMaxAttempts  = 100
 	DefaultJobTimeout        = 2 * time.Minute
 	DefaultJobRescueAfter    = 10 * time.Minute
+	DefaultSweepInterval     = time.Minute
+	MinSweepInterval         = time.Second
 	MaxERPConcurrency        = 1000
 )
 
@@ -96,6 +98,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Retry.MaxAttempts, DefaultRetryMaxAttempts)
 	setDefault(&c.Jobs.Timeout, DefaultJobTimeout)
 	setDefault(&c.Jobs.RescueAfter, DefaultJobRescueAfter)
+	setDefault(&c.Jobs.SweepInterval, DefaultSweepInterval)
 	setDefault(&c.Alerts.Timeout, DefaultAlertTimeout)
 }
 

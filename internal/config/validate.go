@@ -325,6 +325,10 @@ func (j *Jobs) validate(v *validator, path string) {
 	if j.RescueAfter <= j.Timeout {
 		v.add(field(path, "rescue_after"), "%v must exceed timeout %v, or a job still running would be run twice", j.RescueAfter, j.Timeout)
 	}
+	// River's periodic jobs are not meant for intervals under a second.
+	if j.SweepInterval < MinSweepInterval {
+		v.add(field(path, "sweep_interval"), "%v is less than %v", j.SweepInterval, MinSweepInterval)
+	}
 }
 
 // oneOf checks that s is one of supported; a value in later is known but

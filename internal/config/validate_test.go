@@ -280,6 +280,11 @@ erps:`}},
 			want:  []string{"jobs.rescue_after: 5m0s must exceed timeout 10m0s, or a job still running would be run twice"},
 		},
 		{
+			name:  "sweep interval below a second",
+			edits: []edit{{"erps:", "jobs: {sweep_interval: 500ms}\nerps:"}},
+			want:  []string{"jobs.sweep_interval: 500ms is less than 1s"},
+		},
+		{
 			name:  "retry max below initial",
 			edits: []edit{{"erps:", "retry: {initial: 10m, max: 1m, max_attempts: -2}\nerps:"}},
 			want: []string{

@@ -92,6 +92,13 @@ type Config struct {
 	// Alerts, if set, is told of each order that becomes overdue, once.
 	Alerts Alerter
 
+	// SweepInterval is how often the elected leader runs the SLA sweep,
+	// the safety net behind each order's own SLA job; default 1m.
+	SweepInterval time.Duration
+	// Instance names this process in the logs of leader-only work, so an
+	// operator can tell which replica ran it; default hostname:pid.
+	Instance string
+
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -126,6 +133,12 @@ func New(cfg Config) (*Gate, error) {
 	}
 	if cfg.RescueAfter <= 0 {
 		cfg.RescueAfter = 10 * time.Minute
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = time.Minute
+	}
+	if cfg.Instance == "" {
+		cfg.Instance = defaultInstance()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -198,8 +211,9 @@ const (
 func erpQueue(name string) string { return "erp_" + name }
 
 // RiverConfig returns the job queue's configuration: the workers, a queue per
-// ERP sized to its concurrency, and timings tuned for the gate's latency
-// (River's defaults poll every second; a hop must take milliseconds).
+// ERP sized to its concurrency, the leader-only periodic jobs (leader.go),
+// and timings tuned for the gate's latency (River's defaults poll every
+// second; a hop must take milliseconds).
 func (g *Gate) RiverConfig() *river.Config {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &submitWorker{worker[SubmitArgs]{g: g}})
@@ -208,13 +222,20 @@ func (g *Gate) RiverConfig() *river.Config {
 	river.AddWorker(workers, &erpCancelWorker{worker[ERPCancelArgs]{g: g}})
 	river.AddWorker(workers, &overdueWorker{worker[OverdueArgs]{g: g}})
 	river.AddWorker(workers, &alertWorker{worker[AlertArgs]{g: g}})
-	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}}
+	leaderJobs := g.leaderJobs()
+	periodic := make([]*river.PeriodicJob, 0, len(leaderJobs))
+	for _, j := range leaderJobs {
+		j.addWorker(workers)
+		periodic = append(periodic, g.periodicJob(j))
+	}
+	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}, periodicQueue: {MaxWorkers: len(leaderJobs)}}
 	for name, e := range g.cfg.ERPs {
 		queues[erpQueue(name)] = river.QueueConfig{MaxWorkers: concurrency(e)}
 	}
 	return &river.Config{
 		Workers:              workers,
 		Queues:               queues,
+		PeriodicJobs:         periodic,
 		FetchCooldown:        5 * time.Millisecond,
 		FetchPollInterval:    50 * time.Millisecond,
 		JobTimeout:           g.cfg.JobTimeout,

@@ -83,6 +83,15 @@ type AlertArgs struct {
 // Kind implements river.JobArgs.
 func (AlertArgs) Kind() string { return "ordergate_alert" }
 
+// SweepArgs is the SLA sweep, inserted by the elected leader every
+// SweepInterval. Leader is the instance that scheduled it.
+type SweepArgs struct {
+	Leader string `json:"leader"`
+}
+
+// Kind implements river.JobArgs.
+func (SweepArgs) Kind() string { return "ordergate_sla_sweep" }
+
 func keyOf(storefront, id string) order.Key { return order.Key{Storefront: storefront, ID: id} }
 
 // The enqueue helpers put each job on its queue at its priority, inside the

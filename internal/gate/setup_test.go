@@ -60,6 +60,12 @@ type options struct {
 	// ackPoll is how often pending acknowledgments are polled; 0 means
 	// 20ms.
 	ackPoll time.Duration
+	// sweepInterval and instance are the gate's; zero means their
+	// defaults.
+	sweepInterval time.Duration
+	instance      string
+	// log, if set, receives the gate's log; by default it is discarded.
+	log slog.Handler
 }
 
 // bundle is a gate on a real SQLite store, a sandbox ERP over HTTP and a
@@ -110,15 +116,17 @@ func setup(t *testing.T, opts options) *bundle {
 		opts.storefront(&sf)
 	}
 	b.gate, err = New(Config{
-		Storefronts:  []Storefront{sf},
-		Alerts:       opts.alerts,
-		ERPs:         map[string]ERP{testERP: {Client: client}},
-		Notifiers:    map[string]notify.Sender{testNotifier: sender},
-		RetryInitial: 20 * time.Millisecond,
-		RetryMax:     200 * time.Millisecond,
-		AckPoll:      cmp.Or(opts.ackPoll, 20*time.Millisecond),
-		MaxAttempts:  opts.maxAttempts,
-		Logger:       slog.New(slog.DiscardHandler),
+		Storefronts:   []Storefront{sf},
+		Alerts:        opts.alerts,
+		ERPs:          map[string]ERP{testERP: {Client: client}},
+		Notifiers:     map[string]notify.Sender{testNotifier: sender},
+		RetryInitial:  20 * time.Millisecond,
+		RetryMax:      200 * time.Millisecond,
+		AckPoll:       cmp.Or(opts.ackPoll, 20*time.Millisecond),
+		MaxAttempts:   opts.maxAttempts,
+		SweepInterval: opts.sweepInterval,
+		Instance:      opts.instance,
+		Logger:        slog.New(cmp.Or[slog.Handler](opts.log, slog.DiscardHandler)),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -44,21 +45,117 @@ func (w *overdueWorker) Work(ctx context.Context, job *river.Job[OverdueArgs]) e
 	key := keyOf(job.Args.Storefront, job.Args.OrderID)
 	sf := g.storefronts[key.Storefront]
 	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
-		now := g.now()
 		if o.State().Settled() && o.OverdueAt.IsZero() {
-			o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate",
+			o.Record(order.Event{At: g.now(), Kind: order.EventNote, Source: "gate",
 				Detail: fmt.Sprintf("sla met: %s within %s of receipt", o.State(), sf.SLA)})
 			return nil
 		}
-		if !o.MarkOverdue(sf.SLA, now) {
-			return nil
-		}
-		g.log.Warn("order overdue", "order", key.String(), "state", o.State(), "sla", sf.SLA, "attention", o.Attention)
-		if g.cfg.Alerts == nil {
-			return nil
-		}
-		return tx.Enqueue(ctx, AlertArgs{Storefront: key.Storefront, OrderID: key.ID}, &river.InsertOpts{Queue: notifyQueue})
+		_, err := g.markOverdue(ctx, tx, o, sf, "")
+		return err
 	})
+}
+
+// markOverdue marks o overdue if it is unsettled and not marked yet, naming
+// by (if not empty) on its timeline, and enqueues its announcement if an
+// alert hook is configured. Both are in the caller's transaction, so the
+// alert exists if and only if the mark does: once per order, whichever of
+// the order's own job and the sweep gets there first. It reports whether
+// it marked the order.
+func (g *Gate) markOverdue(ctx context.Context, tx store.Tx, o *order.Order, sf Storefront, by string) (bool, error) {
+	if !o.MarkOverdueBy(sf.SLA, g.now(), by) {
+		return false, nil
+	}
+	g.log.Warn("order overdue", "order", o.Key.String(), "state", o.State(), "sla", sf.SLA, "attention", o.Attention,
+		"by", cmp.Or(by, "its sla job"))
+	if g.cfg.Alerts == nil {
+		return true, nil
+	}
+	return true, tx.Enqueue(ctx, AlertArgs{Storefront: o.Key.Storefront, OrderID: o.Key.ID}, &river.InsertOpts{Queue: notifyQueue})
+}
+
+// sweepWorker is the SLA sweep: the safety net behind the per-order
+// overdue jobs, for an order whose job was lost, or was scheduled under a
+// longer SLA than the one configured now. It marks every order past its
+// storefront's current SLA, unsettled and not marked yet, exactly as the
+// order's own job would. It is leader-only work (leader.go); should two
+// sweeps overlap, each order is still marked and announced once, since the
+// mark is made under the order's lock.
+type sweepWorker struct {
+	worker[SweepArgs]
+}
+
+// sweepBatch is how many orders one query of the sweep returns; the sweep
+// asks again until a query returns fewer.
+const sweepBatch = 500
+
+// sweptBy is what the timeline says found an order overdue in the sweep.
+const sweptBy = "the sla sweep"
+
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+	g := w.g
+	start := time.Now()
+	now := g.now()
+	var marked, failed int
+	var first error
+	for _, s := range g.cfg.Storefronts {
+		sf := g.storefronts[s.Name]
+		if sf.SLA <= 0 {
+			continue
+		}
+		m, f, err := g.sweep(ctx, sf, now.Add(-sf.SLA))
+		marked, failed = marked+m, failed+f
+		if first == nil && err != nil {
+			first = fmt.Errorf("sla sweep of %s: %w", sf.Name, err)
+		}
+	}
+	g.log.Info("sla sweep", "instance", g.cfg.Instance, "leader", job.Args.Leader, "marked", marked,
+		"failed", failed, "took_ms", time.Since(start).Milliseconds())
+	if first != nil {
+		return fmt.Errorf("%w (%d orders not marked; the next sweep tries again)", first, failed)
+	}
+	return nil
+}
+
+// sweep marks the storefront's orders received before cutoff that are
+// unsettled and not marked yet. It returns how many it marked, how many it
+// could not, and the first error. An order that cannot be marked does not
+// stop the others.
+func (g *Gate) sweep(ctx context.Context, sf Storefront, cutoff time.Time) (marked, failed int, first error) {
+	failedKeys := make(map[order.Key]bool)
+	for {
+		keys, err := g.store.Unsettled(ctx, sf.Name, cutoff, sweepBatch)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			return marked, len(failedKeys), first
+		}
+		n := 0
+		for _, key := range keys {
+			var did bool
+			err := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+				var err error
+				did, err = g.markOverdue(ctx, tx, o, sf, sweptBy)
+				return err
+			})
+			switch {
+			case err != nil:
+				failedKeys[key] = true
+				if first == nil {
+					first = err
+				}
+			case did:
+				n++
+			}
+		}
+		marked += n
+		// What a pass marked, or found settled meanwhile, the next does not
+		// return; only what failed comes back. So stop at a short pass, and
+		// at one that marked nothing, which would only fail again.
+		if len(keys) < sweepBatch || n == 0 {
+			return marked, len(failedKeys), first
+		}
+	}
 }
 
 // alertWorker announces one overdue order. The job is enqueued once, in the

@@ -255,12 +255,23 @@ func (o *Order) Release(detail, source string, at time.Time) {
 // It reports false, changing nothing, if the order is settled or was
 // already marked.
 func (o *Order) MarkOverdue(sla time.Duration, at time.Time) bool {
+	return o.MarkOverdueBy(sla, at, "")
+}
+
+// MarkOverdueBy is MarkOverdue, with what found the order overdue (for
+// example "the sla sweep") named in the timeline entry's detail, so that
+// an operator can tell the order's own SLA check from a later safety net.
+// An empty by names nothing.
+func (o *Order) MarkOverdueBy(sla time.Duration, at time.Time, by string) bool {
 	if o.state.Settled() || !o.OverdueAt.IsZero() {
 		return false
 	}
 	o.OverdueAt = at
-	o.Record(Event{At: at, Kind: EventOverdue, Source: "gate",
-		Detail: fmt.Sprintf("not settled %s after it was received (SLA %s); still %s", at.Sub(o.ReceivedAt).Round(time.Second), sla, o.state)})
+	detail := fmt.Sprintf("not settled %s after it was received (SLA %s); still %s", at.Sub(o.ReceivedAt).Round(time.Second), sla, o.state)
+	if by != "" {
+		detail += "; marked overdue by " + by
+	}
+	o.Record(Event{At: at, Kind: EventOverdue, Source: "gate", Detail: detail})
 	return true
 }
 

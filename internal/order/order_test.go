@@ -148,6 +148,30 @@ func TestMarkOverdue_OnceAndNeverWhenSettled(t *testing.T) {
 	}
 }
 
+func TestMarkOverdueBy_NamesWhatFoundItOnTheTimeline(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)
+	tests := []struct {
+		by, want string
+	}{
+		{"the sla sweep", "not settled 20m0s after it was received (SLA 15m0s); still submitted; marked overdue by the sla sweep"},
+		{"", "not settled 20m0s after it was received (SLA 15m0s); still submitted"},
+	}
+	for _, tt := range tests {
+		o := Restore(Order{Key: Key{Storefront: "s", ID: "1"}, ReceivedAt: at}, Submitted)
+		if !o.MarkOverdueBy(15*time.Minute, at.Add(20*time.Minute), tt.by) {
+			t.Fatalf("MarkOverdueBy(%q) of an unsettled order returned false", tt.by)
+		}
+		evs := o.Pending()
+		if len(evs) != 1 || evs[0].Kind != EventOverdue || evs[0].Detail != tt.want {
+			t.Errorf("MarkOverdueBy(%q) recorded %+v, want one overdue entry %q", tt.by, evs, tt.want)
+		}
+		if o.MarkOverdueBy(15*time.Minute, at.Add(30*time.Minute), tt.by) {
+			t.Errorf("second MarkOverdueBy(%q) returned true", tt.by)
+		}
+	}
+}
+
 func TestRelease_ClearsAttentionOnTheTimeline(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 11, 27, 14, 2, 0, 0, time.UTC)

@@ -40,6 +40,12 @@ type Store interface {
 	// Overdue returns the number of orders overdue now: marked overdue and
 	// not settled.
 	Overdue(ctx context.Context) (int, error)
+	// Unsettled returns the keys of the storefront's orders that are not
+	// settled (confirmed, rejected, cancelled), not yet marked overdue, and
+	// were received before receivedBefore: those past an SLA of now −
+	// receivedBefore that nobody has flagged. Oldest first, at most
+	// Limit(limit).
+	Unsettled(ctx context.Context, storefront string, receivedBefore time.Time, limit int) ([]order.Key, error)
 	// Notification returns the record of a message kind for an order; the
 	// zero Notification (Status NotifyNone) if none was attempted.
 	Notification(ctx context.Context, key order.Key, kind string) (Notification, error)

@@ -4,10 +4,13 @@
 // judges the outcome from the outside records alone: what the storefront
 // simulator had accepted, what the sandbox ERP holds, and what the mailbox
 // received. The sandbox ERP and the mailbox run in the test process, outside
-// the replicas, so that all three talk to the same ones.
+// the replicas, so that all three talk to the same ones. A second test
+// (leader_test.go) SIGKILLs the elected leader and shows the leader-only
+// work, the SLA sweep, carry on from another replica.
 package replicas
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -108,7 +111,7 @@ func TestReplicas_ThreeOnOneDatabaseOneKilledMidwayKeepEveryInvariant(t *testing
 	gws := make([]*gateway, replicas)
 	for i := range gws {
 		gws[i] = &gateway{binary: binary, addr: freeAddr(t), log: filepath.Join(dir, fmt.Sprintf("replica%d.log", i))}
-		gws[i].config = writeConfig(t, dir, i, u.String(), gws[i].addr, erpSrv.URL, mb.Addr())
+		gws[i].config = writeConfig(t, dir, i, u.String(), gws[i].addr, erpSrv.URL, mb.Addr(), settings{})
 	}
 	defer func() {
 		for i, g := range gws {
@@ -284,22 +287,37 @@ func (g *gateway) kill() {
 	g.cmd = nil
 }
 
-func writeConfig(t *testing.T, dir string, i int, dsn, addr, erpURL, mailAddr string) string {
+// settings are what the tests vary in the replicas' config; an empty field
+// leaves the setting at the value below.
+type settings struct {
+	logLevel      string // default warn
+	sla           string // the storefront's confirmation_sla; default ordergate's
+	sweepInterval string // jobs.sweep_interval; default ordergate's
+}
+
+func writeConfig(t *testing.T, dir string, i int, dsn, addr, erpURL, mailAddr string, set settings) string {
 	t.Helper()
 	path := filepath.Join(dir, fmt.Sprintf("replica%d.yaml", i))
+	var sla, sweep string
+	if set.sla != "" {
+		sla = ", confirmation_sla: " + set.sla
+	}
+	if set.sweepInterval != "" {
+		sweep = ", sweep_interval: " + set.sweepInterval
+	}
 	cfg := fmt.Sprintf(`database: %q
 listen: %s
-log_level: warn
+log_level: %s
 admin_tokens: [%q]
 storefronts:
-  - {name: %s, kind: shopify, webhook_secrets: [%q], erp: erp1, notifier: mail, mode: gated}
+  - {name: %s, kind: shopify, webhook_secrets: [%q], erp: erp1, notifier: mail, mode: gated%s}
 erps:
   - {name: erp1, kind: sandbox, base_url: %q, max_concurrency: 16, timeout: 1s}
 notifiers:
   - {name: mail, kind: smtp, addr: %q, from: "Replica Shop <orders@replicas.example>", tls: none}
 retry: {initial: 50ms, max: 500ms, max_attempts: 200}
-jobs: {timeout: 10s, rescue_after: 20s}
-`, dsn, addr, token, storefront, secret, erpURL, mailAddr)
+jobs: {timeout: 10s, rescue_after: 20s%s}
+`, dsn, addr, cmp.Or(set.logLevel, "warn"), token, storefront, secret, sla, erpURL, mailAddr, sweep)
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -326,6 +326,31 @@ func (s *Store) Overdue(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// unsettledWhere selects the orders past no SLA yet: not settled, not marked
+// overdue. It is the predicate of the orders_unsettled index, word for word,
+// so that the planner sees the index applies.
+const unsettledWhere = "overdue_at IS NULL AND state NOT IN ('confirmed', 'rejected', 'cancelled')"
+
+// Unsettled implements store.Store.
+func (s *Store) Unsettled(ctx context.Context, storefront string, receivedBefore time.Time, limit int) ([]order.Key, error) {
+	rows, err := s.pool.Query(ctx, `SELECT order_id FROM orders
+		WHERE storefront = $1 AND received_at < $2 AND `+unsettledWhere+`
+		ORDER BY received_at, order_id LIMIT $3`, storefront, micro(receivedBefore), store.Limit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unsettled orders of %s: %w", storefront, err)
+	}
+	defer rows.Close()
+	var out []order.Key
+	for rows.Next() {
+		k := order.Key{Storefront: storefront}
+		if err := rows.Scan(&k.ID); err != nil {
+			return nil, fmt.Errorf("postgres: unsettled orders of %s: %w", storefront, err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
 // Counts implements store.Store.
 func (s *Store) Counts(ctx context.Context) (map[order.State]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM orders GROUP BY state`)

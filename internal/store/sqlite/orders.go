@@ -291,6 +291,31 @@ func (s *Store) Overdue(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// unsettledWhere selects the orders past no SLA yet: not settled, not marked
+// overdue. It is the predicate of the orders_unsettled index, word for word,
+// which is what lets SQLite use that index.
+const unsettledWhere = "overdue_at = 0 AND state NOT IN ('confirmed', 'rejected', 'cancelled')"
+
+// Unsettled implements store.Store.
+func (s *Store) Unsettled(ctx context.Context, storefront string, receivedBefore time.Time, limit int) ([]order.Key, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT order_id FROM orders
+		WHERE storefront = ? AND received_at < ? AND `+unsettledWhere+`
+		ORDER BY received_at, order_id LIMIT ?`, storefront, micros(receivedBefore), store.Limit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unsettled orders of %s: %w", storefront, err)
+	}
+	defer rows.Close()
+	var out []order.Key
+	for rows.Next() {
+		k := order.Key{Storefront: storefront}
+		if err := rows.Scan(&k.ID); err != nil {
+			return nil, fmt.Errorf("sqlite: unsettled orders of %s: %w", storefront, err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
 // Counts implements store.Store.
 func (s *Store) Counts(ctx context.Context) (map[order.State]int, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT state, count(*) FROM orders GROUP BY state`)

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("UpdateOfMissingOrderIsNotFound", func(t *testing.T) { t.Parallel(); testUpdateMissing(t, open) })
 	t.Run("JobExistsOnlyIfTransactionCommits", func(t *testing.T) { t.Parallel(); testJobsAreTransactional(t, open) })
 	t.Run("ListFiltersAndCounts", func(t *testing.T) { t.Parallel(); testList(t, open) })
+	t.Run("UnsettledFindsOrdersPastTheCutoffNotYetOverdue", func(t *testing.T) { t.Parallel(); testUnsettled(t, open) })
 	t.Run("NotificationRecordsRoundTrip", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
 	t.Run("ConcurrentUpdatesOfOneOrderLoseNothing", func(t *testing.T) { t.Parallel(); testConcurrentUpdates(t, open) })
 	t.Run("ConcurrentFirstDeliveriesCreateTheOrderOnce", func(t *testing.T) { t.Parallel(); testConcurrentFirstDeliveries(t, open) })
@@ -344,6 +345,109 @@ func testList(t *testing.T, open Open) {
 	}
 	if n, err := s.Overdue(ctx); err != nil || n != 1 {
 		t.Fatalf("Overdue() = %d, %v; want 1", n, err)
+	}
+}
+
+// testUnsettled gives one storefront an order in every state, received
+// before and after the cutoff, one of them already marked overdue, and
+// another storefront an order of its own: Unsettled must return exactly
+// the first storefront's unsettled, unmarked orders received before the
+// cutoff, oldest first, and drop each once it is marked or settled.
+func testUnsettled(t *testing.T, open Open) {
+	s := open(t, nil)
+	ctx := context.Background()
+	cutoff := t0.Add(-30 * time.Minute)
+	ingest := func(storefront, id string, received time.Time, change func(o *order.Order) error) {
+		t.Helper()
+		o := Sample(id)
+		o.Key.Storefront = storefront
+		d := delivery(id, storefront+"-"+id)
+		d.Storefront, d.ReceivedAt = storefront, received
+		if _, err := s.Ingest(ctx, d, func(tx store.Tx, _ *order.Order) (*order.Order, error) {
+			n := order.New(o, received, "shopify", "orders/create")
+			if change != nil {
+				if err := change(n); err != nil {
+					return nil, err
+				}
+			}
+			return n, nil
+		}); err != nil {
+			t.Fatalf("ingest %s/%s: %v", storefront, id, err)
+		}
+	}
+	submitted := func(o *order.Order) error { return o.Submit("SO-"+o.Key.ID, o.ReceivedAt) }
+	acknowledged := func(o *order.Order) error {
+		if err := submitted(o); err != nil {
+			return err
+		}
+		return o.Acknowledge(order.Ack{Ref: "SO-" + o.Key.ID}, o.ReceivedAt)
+	}
+	hourAgo := t0.Add(-time.Hour)
+	ingest("shop1", "received", t0.Add(-2*time.Hour), nil)
+	ingest("shop1", "submitted", hourAgo, submitted)
+	ingest("shop1", "acknowledged", t0.Add(-3*time.Hour), acknowledged)
+	ingest("shop1", "confirmed", hourAgo, func(o *order.Order) error {
+		if err := acknowledged(o); err != nil {
+			return err
+		}
+		return o.Confirm(hourAgo)
+	})
+	ingest("shop1", "rejected", hourAgo, func(o *order.Order) error { return o.Reject("unknown sku", hourAgo) })
+	ingest("shop1", "cancelled", hourAgo, func(o *order.Order) error { return o.Cancel("customer", "shopify", hourAgo) })
+	ingest("shop1", "marked", hourAgo, func(o *order.Order) error {
+		o.MarkOverdue(15*time.Minute, hourAgo.Add(15*time.Minute))
+		return submitted(o)
+	})
+	ingest("shop1", "at-cutoff", cutoff, nil)
+	ingest("shop1", "recent", t0, nil)
+	ingest("shop2", "other-shop", t0.Add(-2*time.Hour), nil)
+
+	ids := func(storefront string, limit int) []string {
+		t.Helper()
+		keys, err := s.Unsettled(ctx, storefront, cutoff, limit)
+		if err != nil {
+			t.Fatalf("Unsettled(%s): %v", storefront, err)
+		}
+		var out []string
+		for _, k := range keys {
+			if k.Storefront != storefront {
+				t.Errorf("Unsettled(%s) returned %s", storefront, k)
+			}
+			out = append(out, k.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name       string
+		storefront string
+		limit      int
+		want       []string
+	}{
+		{"unsettled and unmarked before the cutoff, oldest first", "shop1", 0, []string{"acknowledged", "received", "submitted"}},
+		{"limited", "shop1", 2, []string{"acknowledged", "received"}},
+		{"another storefront's own", "shop2", 0, []string{"other-shop"}},
+		{"an unknown storefront has none", "shop3", 0, nil},
+	}
+	for _, tt := range tests {
+		if d := cmp.Diff(tt.want, ids(tt.storefront, tt.limit)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, d)
+		}
+	}
+
+	// Marked overdue, or settled, an order is no longer returned.
+	if err := s.Update(ctx, order.Key{Storefront: "shop1", ID: "acknowledged"}, func(tx store.Tx, o *order.Order) error {
+		o.MarkOverdue(30*time.Minute, t0)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, order.Key{Storefront: "shop1", ID: "received"}, func(tx store.Tx, o *order.Order) error {
+		return o.Cancel("customer", "shopify", t0)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"submitted"}, ids("shop1", 0)); d != "" {
+		t.Errorf("after marking one and cancelling another (-want +got):\n%s", d)
 	}
 }
 
