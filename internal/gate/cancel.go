@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -22,7 +23,16 @@ func (w *erpCancelWorker) Work(ctx context.Context, job *river.Job[ERPCancelArgs
 	g := w.g
 	key := keyOf(job.Args.Storefront, job.Args.OrderID)
 	sf := g.storefronts[key.Storefront]
-	err := g.client(sf).Cancel(ctx, key.ExternalID(), job.Args.Reason)
+	o, err := g.store.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	if wait := o.SubmitLease.Sub(g.now()); wait > 0 {
+		// A create is in flight: cancelling now could find nothing and
+		// leave what it makes live. Wait until it has ended.
+		return river.JobSnooze(wait + 100*time.Millisecond)
+	}
+	err = g.client(sf).Cancel(ctx, key.ExternalID(), job.Args.Reason)
 	last := job.Attempt >= job.MaxAttempts
 	uerr := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		now := g.now()

@@ -46,7 +46,19 @@ func (w *overdueWorker) Work(ctx context.Context, job *river.Job[OverdueArgs]) e
 	sf := g.storefronts[key.Storefront]
 	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		if o.State().Settled() && o.OverdueAt.IsZero() {
-			o.Record(order.Event{At: g.now(), Kind: order.EventNote, Source: "gate",
+			now := g.now()
+			if deadline := o.ReceivedAt.Add(sf.SLA); o.SettledAt.After(deadline) {
+				// Settled late, before this check could run (a job
+				// scheduled ahead is picked up within about five
+				// seconds): on the record as overdue from its deadline,
+				// not announced, since nothing is left to do.
+				o.OverdueAt = deadline
+				o.Record(order.Event{At: now, Kind: order.EventOverdue, Source: "gate",
+					Detail: fmt.Sprintf("%s %s after receipt, %s past its SLA of %s", o.State(),
+						o.SettledAt.Sub(o.ReceivedAt).Round(time.Millisecond), o.SettledAt.Sub(deadline).Round(time.Millisecond), sf.SLA)})
+				return nil
+			}
+			o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate",
 				Detail: fmt.Sprintf("sla met: %s within %s of receipt", o.State(), sf.SLA)})
 			return nil
 		}

@@ -105,6 +105,15 @@ func (w *submitWorker) failed(ctx context.Context, job *river.Job[SubmitArgs], k
 			o.Record(n)
 		}
 		now := g.now()
+		if o.State() == order.Cancelled && !rejected && !errors.Is(cause, erp.ErrThrottled) {
+			// Cancelled while this create was in flight, and the create
+			// may have landed: cancel whatever it made. The retry will
+			// skip the cancelled order, so this is the last chance.
+			o.Record(order.Event{At: now, Kind: order.EventSubmitFailed, Source: "erp", Attempt: attempt, Error: cause.Error()})
+			o.Record(order.Event{At: now, Kind: order.EventERPCancel, Source: "gate",
+				Detail: "cancelled while a create was in flight whose outcome is unknown: cancelling whatever it made"})
+			return g.enqueueERPCancel(ctx, tx, o, o.Reason)
+		}
 		if rejected {
 			return g.reject(ctx, tx, o, cause.Error())
 		}
