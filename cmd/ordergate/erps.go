@@ -33,7 +33,7 @@ func connectorFor(e config.ERP) connector {
 			BaseURL: e.BaseURL, Account: e.Account, AuthMethod: a.Method,
 			ClientID: a.ClientID, CertificateID: a.CertificateID, PrivateKeyFile: a.PrivateKeyFile, Scopes: a.Scopes,
 			ConsumerKey: a.ConsumerKey, ConsumerSecret: a.ConsumerSecret, TokenID: a.TokenID, TokenSecret: a.TokenSecret,
-			CustomerID: e.CustomerID, LocationID: e.LocationID, PendingApproval: e.PendingApproval,
+			CustomerID: e.CustomerID, SubsidiaryID: e.SubsidiaryID, LocationID: e.LocationID, PendingApproval: e.PendingApproval,
 			Async: e.Async, PollInterval: e.AsyncPollInterval, AsyncWait: e.AsyncWait, Timeout: e.Timeout,
 		}}
 	case config.ERPCin7:

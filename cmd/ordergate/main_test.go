@@ -151,6 +151,17 @@ func TestHelp_MentionsEveryFlagAndExitsZero(t *testing.T) {
 
 const exampleConfig = "../../internal/config/testdata/example.yaml"
 
+// exampleKey is the absolute path of the example config's throwaway
+// NetSuite key.
+func exampleKey(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs("../../internal/config/testdata/ns-example-key.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // exampleEnv sets every variable the example config refers to.
 var exampleEnv = []string{
 	"SHOPIFY_WEBHOOK_SECRET=shpss-example-3e7b", "ERP1_CALLBACK_SECRET=cb-example", "NS_CLIENT_ID=ns-client",
@@ -206,6 +217,26 @@ notifiers:
 			wantOK:     true,
 			wantStdout: []string{"shop1", "REDACTED"},
 			noSecrets:  []string{"shpss-example-3e7b", "cb-example", "ns-consumer-secret-9", "ns-token-secret-9", "c7-key", "fb-pass"},
+		},
+		{
+			// The shape issue 13 says must work, as written there.
+			name: "NetSuiteShapeFromTheIssueIsValid",
+			env:  []string{"NS_CLIENT_ID=ns-client", "NS_CERT_ID=ns-cert"},
+			args: []string{writeFile(t, "ns.yaml", `
+database: sqlite:og.db
+storefronts:
+  - {name: shop1, kind: shopify, webhook_secrets: [x], erp: ns, notifier: mail}
+erps:
+  - name: ns
+    kind: netsuite
+    account: "1234567"
+    base_url: https://1234567.suitetalk.api.netsuite.com
+    auth: {method: oauth2_m2m, client_id: "${NS_CLIENT_ID}", certificate_id: "${NS_CERT_ID}", private_key_file: `+exampleKey(t)+`}
+    max_concurrency: 5
+notifiers:
+  - {name: mail, kind: smtp, addr: "127.0.0.1:1025", from: "o@example.com", tls: none}
+`)},
+			wantOK: true,
 		},
 		{
 			name: "ConnectorCredentialsAreCheckedForShape",

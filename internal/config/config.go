@@ -127,9 +127,13 @@ type ERP struct {
 	// depends on Kind. Required for netsuite, cin7 and fishbowl.
 	Auth ERPAuth `yaml:"auth"`
 
-	// CustomerID is the internal id of the NetSuite customer the sales
-	// orders are entered for. Required for netsuite.
+	// CustomerID is the internal id of the NetSuite customer every sales
+	// order is entered for. Optional: without it each order's customer is
+	// found in NetSuite (by our external id, then by e-mail) or created.
 	CustomerID string `yaml:"customer_id"`
+	// SubsidiaryID is the NetSuite subsidiary new customers belong to;
+	// OneWorld accounts need it when customer_id is not set. Optional.
+	SubsidiaryID string `yaml:"subsidiary_id"`
 	// LocationID is the NetSuite location the orders ship from. Optional.
 	LocationID string `yaml:"location_id"`
 	// PendingApproval enters NetSuite orders as Pending Approval, for a

@@ -195,6 +195,7 @@ func (e *ERP) validateKindFields(v *validator, path string) {
 	for _, f := range []setting{
 		{"account", e.Account != "", ERPNetSuite},
 		{"customer_id", e.CustomerID != "", ERPNetSuite},
+		{"subsidiary_id", e.SubsidiaryID != "", ERPNetSuite},
 		{"location_id", e.LocationID != "", ERPNetSuite},
 		{"pending_approval", e.PendingApproval, ERPNetSuite},
 		{"async", e.Async, ERPNetSuite},

@@ -25,6 +25,8 @@ type Client struct {
 	now             func() time.Time
 	auth            authorizer
 	customerID      string
+	subsidiaryID    string
+	customers       *customerCache
 	locationID      string
 	pendingApproval bool
 	async           bool
@@ -54,6 +56,8 @@ func New(cfg Config) (*Client, error) {
 		timeout:         cmpOr(cfg.Timeout, DefaultTimeout),
 		now:             cfg.Now,
 		customerID:      cfg.CustomerID,
+		subsidiaryID:    cfg.SubsidiaryID,
+		customers:       newCustomerCache(customerCacheSize),
 		locationID:      cfg.LocationID,
 		pendingApproval: cfg.PendingApproval,
 		async:           cfg.Async,
@@ -97,6 +101,8 @@ func cmpOr(d, def time.Duration) time.Duration {
 // Submit upserts the sales order under the order's external id and reads
 // it back. The upsert replaces the item sublist, so a repeat converges on
 // the same one order with the same lines instead of adding a second set.
+// Without Config.CustomerID the order's customer is found or created
+// first (see customerFor).
 func (c *Client) Submit(ctx context.Context, o order.Order) (erp.Receipt, error) {
 	id := o.Key.ExternalID()
 	rc, err := c.submit(ctx, o, false)
@@ -118,7 +124,7 @@ func (c *Client) submit(ctx context.Context, o order.Order, fresh bool) (erp.Rec
 			skus = append(skus, l.SKU)
 		}
 	}
-	ids, cached, err := c.resolve(ctx, skus, fresh)
+	ids, cachedItems, err := c.resolve(ctx, skus, fresh)
 	if err != nil {
 		return erp.Receipt{}, err
 	}
@@ -133,8 +139,15 @@ func (c *Client) submit(ctx context.Context, o order.Order, fresh bool) (erp.Rec
 			Message: "netsuite has no item with the name/number " + strings.Join(unknown, ", ")}
 	}
 
+	// The customer after the items, so that an order refused for an
+	// unknown SKU creates no customer.
+	entity, cachedCustomer, err := c.customerFor(ctx, o, fresh)
+	if err != nil {
+		return erp.Receipt{}, err
+	}
+
 	body := salesOrderBody{
-		Entity:      ref{ID: c.customerID},
+		Entity:      ref{ID: entity},
 		OrderStatus: statusPendingFulfillment,
 		OtherRefNum: o.Name,
 		Email:       o.Customer.Email,
@@ -163,11 +176,19 @@ func (c *Client) submit(ctx context.Context, o order.Order, fresh bool) (erp.Rec
 		err = c.create(ctx, eid, body, lineSKUs)
 	}
 	var e *erp.Error
-	if err != nil && cached && !fresh && errors.As(err, &e) && e.Kind == erp.ErrRejected && e.Code == erp.CodeUnknownSKU {
-		// NetSuite refused an item id we had cached: the item may have
-		// been replaced under the same name. Nothing was created; look
-		// the SKUs up afresh and try once more.
-		c.items.forget(skus)
+	staleItem := cachedItems && errors.As(err, &e) && e.Kind == erp.ErrRejected && e.Code == erp.CodeUnknownSKU
+	staleCustomer := cachedCustomer && errRefusalAt(err, "entity")
+	if err != nil && !fresh && (staleItem || staleCustomer) {
+		// NetSuite refused an id we had cached: the item may have been
+		// replaced under the same name, the customer deleted or merged
+		// into another. Nothing was created; look the ids up afresh and
+		// try once more.
+		if staleItem {
+			c.items.forget(skus)
+		}
+		if staleCustomer {
+			c.customers.forget(customerExternalID(o))
+		}
 		return c.submit(ctx, o, true)
 	}
 	if err != nil {

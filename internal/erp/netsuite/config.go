@@ -61,10 +61,17 @@ type Config struct {
 	TokenID        string
 	TokenSecret    string
 
-	// CustomerID is the internal id of the customer record sales orders
-	// are entered for (a web-store customer, say). Required: NetSuite
-	// refuses a sales order without one.
+	// CustomerID, if set, is the internal id of the one customer record
+	// every sales order is entered for (a web-store customer, say), and
+	// nothing about customers is looked up or created. Empty means each
+	// order's own customer: found in NetSuite by our customer external id,
+	// then by e-mail, or created (see the package doc).
 	CustomerID string
+	// SubsidiaryID, if set, is the internal id of the subsidiary the
+	// customers Submit creates belong to. A OneWorld account refuses a
+	// customer without one; other accounts have no subsidiaries. Only
+	// used without CustomerID.
+	SubsidiaryID string
 	// LocationID, if set, is the internal id of the location the orders
 	// ship from.
 	LocationID string
@@ -153,11 +160,15 @@ func (c Config) Validate() error {
 	default:
 		bad("auth.method", "%q is not %s or %s", c.AuthMethod, AuthOAuth2M2M, AuthTBA)
 	}
-	switch {
-	case c.CustomerID == "":
-		bad("customer_id", "required: the internal id of the customer the sales orders are entered for")
-	case !internalIDPattern.MatchString(c.CustomerID):
+	if c.CustomerID != "" && !internalIDPattern.MatchString(c.CustomerID) {
 		bad("customer_id", "%q is not a NetSuite internal id (digits)", c.CustomerID)
+	}
+	switch {
+	case c.SubsidiaryID == "":
+	case !internalIDPattern.MatchString(c.SubsidiaryID):
+		bad("subsidiary_id", "%q is not a NetSuite internal id (digits)", c.SubsidiaryID)
+	case c.CustomerID != "":
+		bad("subsidiary_id", "only used without customer_id, for the customers created for orders; with customer_id every order goes to that customer, so remove one of the two")
 	}
 	if c.LocationID != "" && !internalIDPattern.MatchString(c.LocationID) {
 		bad("location_id", "%q is not a NetSuite internal id (digits)", c.LocationID)

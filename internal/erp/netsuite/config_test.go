@@ -69,9 +69,15 @@ func TestValidate_NamesEachProblemByItsYAMLKey(t *testing.T) {
 			c.PrivateKeyFile = writePEM(t, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey()))
 		}), nil},
 		{"TBA", tba(nil), nil},
+		// The shape issue 13 asks to work: no customer_id, so each
+		// order's customer is found or created.
+		{"M2MWithoutCustomerID", m2m(func(c *netsuite.Config) {
+			c.CustomerID, c.BaseURL = "", "https://1234567.suitetalk.api.netsuite.com"
+		}), nil},
+		{"WithoutCustomerIDWithSubsidiary", tba(func(c *netsuite.Config) { c.CustomerID, c.SubsidiaryID = "", "3" }), nil},
 		{"BaseURLOverride", tba(func(c *netsuite.Config) { c.BaseURL = "http://127.0.0.1:8080" }), nil},
 		{"Nothing", netsuite.Config{}, []string{
-			"account: required", "auth.method: required: oauth2_m2m or tba", "customer_id: required"}},
+			"account: required", "auth.method: required: oauth2_m2m or tba"}},
 		{"AccountThatWouldMoveTheHost", tba(func(c *netsuite.Config) { c.Account = "evil.example/x#" }), []string{
 			`account: "evil.example/x#" is not a NetSuite account id`}},
 		{"BadBaseURL", tba(func(c *netsuite.Config) { c.BaseURL = "suitetalk.api.netsuite.com" }), []string{
@@ -100,6 +106,10 @@ func TestValidate_NamesEachProblemByItsYAMLKey(t *testing.T) {
 			"auth.consumer_secret: required for method tba", "auth.token_secret: required for method tba"}},
 		{"BadIDs", tba(func(c *netsuite.Config) { c.CustomerID, c.LocationID = "Web Store", "main" }), []string{
 			`customer_id: "Web Store" is not a NetSuite internal id (digits)`, `location_id: "main" is not a NetSuite internal id (digits)`}},
+		{"BadSubsidiaryID", tba(func(c *netsuite.Config) { c.CustomerID, c.SubsidiaryID = "", "HQ" }), []string{
+			`subsidiary_id: "HQ" is not a NetSuite internal id (digits)`}},
+		{"SubsidiaryIDWithCustomerIDWouldBeIgnored", tba(func(c *netsuite.Config) { c.SubsidiaryID = "3" }), []string{
+			"subsidiary_id: only used without customer_id"}},
 		{"NegativeDurations", tba(func(c *netsuite.Config) { c.Timeout, c.PollInterval, c.AsyncWait = -1, -time.Second, -time.Minute }), []string{
 			"timeout: must not be negative", "async_poll_interval: must not be negative", "async_wait: must not be negative"}},
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/ordergate/ordergate/internal/erp/erptest"
 	"github.com/ordergate/ordergate/internal/erp/netsuite"
 	"github.com/ordergate/ordergate/internal/erp/netsuite/netsuitefake"
+	"github.com/ordergate/ordergate/internal/order"
 )
 
 func TestConformance(t *testing.T) {
@@ -24,6 +25,16 @@ func TestConformance(t *testing.T) {
 		{"TBAAsyncAsPublished", opts{auth: authTBA,
 			fake:   func(c *netsuitefake.Config) { c.PendingPolls = 1; c.AsPublished = true },
 			client: func(c *netsuite.Config) { c.Async = true }}},
+		// Without customer_id: each order's customer is found or created.
+		{"NoCustomerIDOAuth2PS256", opts{auth: authRSA,
+			client: func(c *netsuite.Config) { c.CustomerID = "" }}},
+		// And on a OneWorld account, with the async create.
+		{"NoCustomerIDOneWorldTBAAsync", opts{auth: authTBA,
+			fake: func(c *netsuitefake.Config) {
+				c.PendingPolls = 1
+				c.RequireSubsidiary, c.Subsidiaries = true, []string{"1", "3"}
+			},
+			client: func(c *netsuite.Config) { c.CustomerID, c.SubsidiaryID, c.Async = "", "3", true }}},
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
@@ -41,18 +52,29 @@ func TestConformance(t *testing.T) {
 						b.fake.SetStock(sku, qty)
 					},
 					UnknownSKU: "NO-SUCH-SKU",
-					// Submit looks its SKUs up with SuiteQL before the
-					// create. The suite's in-flight case means the
-					// create itself, so the SKUs it stocked are looked
-					// up (and the access token fetched) before the
-					// stall; TestSubmit_CancelledBeforeTheCreateIsNotInDoubt
-					// covers a cancel during the look-up.
+					// Submit looks its SKUs (and without customer_id
+					// its customer) up with SuiteQL before the create.
+					// The suite's in-flight case means the create
+					// itself, so the SKUs it stocked and the customer
+					// are looked up (and the access token fetched)
+					// before the stall;
+					// TestSubmit_CancelledBeforeTheCreateIsNotInDoubt
+					// and TestCustomer_FailuresBeforeTheSalesOrderAreNeverInDoubt
+					// cover a cancel during the look-ups.
 					Stall: func() <-chan struct{} {
 						mu.Lock()
 						warm := append([]string(nil), skus...)
 						mu.Unlock()
 						if _, err := b.client.Availability(t.Context(), warm); err != nil {
 							t.Fatalf("Availability before the stall: %v", err)
+						}
+						if b.cfg.CustomerID == "" {
+							// The customer every order of the suite has.
+							o := order.Order{Key: order.Key{Storefront: "erptest", ID: "warm"},
+								Customer: order.Customer{Name: "Ada Buyer", Email: "ada@example.com"}}
+							if err := b.client.WarmCustomer(t.Context(), o); err != nil {
+								t.Fatalf("customer before the stall: %v", err)
+							}
 						}
 						return b.fake.Stall()
 					},

@@ -13,7 +13,7 @@
 //     signed afresh once on a 401, since a request the transport resent
 //     carries a nonce NetSuite has seen.
 //   - Submit: SuiteQL resolves each SKU (the item's Name/Number, itemid) to
-//     its internal id (cached); then the upsert PUT
+//     its internal id (cached); then the customer (below); then the upsert PUT
 //     /services/rest/record/v1/salesOrder/eid:{externalId}?replace=item,
 //     which NetSuite documents as the way not to duplicate records. The
 //     replace=item matters: without it an upsert onto an existing order would
@@ -27,6 +27,30 @@
 //     NetSuite's error). A repeat refused with IDEMPOTENCY_ERROR follows the
 //     earlier job named in Location; if that job failed, its key is spent,
 //     and the upsert is sent again synchronously.
+//   - Customers: with Config.CustomerID every order is entered for that
+//     one customer and nothing about customers is asked. Without it each
+//     order's customer is found or created, in Submit, before the sales
+//     order. Our customer external id is "og-cust-" and 20 hex digits of
+//     a SHA-256 of the order's e-mail, trimmed and lower-cased, so that
+//     every order from one address (any case, any storefront) goes to one
+//     customer; an order without an e-mail gets a customer of its own,
+//     hashed from its storefront and order id, since nothing else tells
+//     people apart safely. Find: SuiteQL SELECT id FROM customer WHERE
+//     externalid = …; then, for a customer entered before us, WHERE
+//     LOWER(email) = … AND isinactive = 'F' ORDER BY id, taking the first
+//     (the lowest internal id, normally the oldest; its external id is
+//     left alone: it may be another integration's). Create: the
+//     upsert PUT …/customer/eid:{customerExternalId} of a person (isPerson,
+//     firstName and lastName split at the last space of the order's name,
+//     or the e-mail's local part if it has none, "-" for a missing last
+//     name; email; phone if NetSuite would take it; subsidiary when
+//     Config.SubsidiaryID is set, which a OneWorld account requires), its
+//     internal id read from the 204's Location, else by GET
+//     …/customer/eid:…. The upsert by external id makes a retry after a
+//     lost reply land on the same record. Found ids are kept in memory,
+//     the 10,000 most recently used; one whose sales order NetSuite then
+//     refuses at entity (deleted, merged) is looked up afresh once, as a
+//     stale item id is. The customer upsert is never sent async.
 //   - Lookup: GET …/salesOrder/eid:{externalId}?expandSubResources=true.
 //     orderStatus A is pending; B, D, E, F, G are acknowledged; C and H are
 //     cancelled. An acknowledged line whose quantity is partly backordered
@@ -52,15 +76,24 @@
 // erp.ErrUnavailable, and erp.ErrInDoubt on the create, where a failure
 // after NetSuite's commit (an afterSubmit script, say) is possible. A
 // transport failure or timeout is erp.ErrInDoubt once the create has been
-// sent, erp.ErrUnavailable before and on reads. Two replies Oracle
+// sent, erp.ErrUnavailable before and on reads. Every failure while
+// finding or creating the customer is at most erp.ErrUnavailable, the
+// customer upsert's lost reply included: it comes before this attempt
+// sends its sales order, so this attempt cannot have created one (an order
+// from an earlier attempt is the upsert's to converge on, as on any
+// retry), and the retry finds the customer or upserts onto it. NetSuite refusing the customer
+// record (a OneWorld account without subsidiary_id, whose error says to
+// set it) or a found customer at entity (made inactive, say) is a plain
+// error naming the setting or record to fix, as a bad customer_id is. Two replies Oracle
 // publishes are not JSON (the idempotency conflict, the completed task);
 // the decoders fall back to scanning for the fields that decide the
 // outcome (o:errorCode, completed, progress) rather than failing.
 //
-// Not used: SOAP web services, RESTlets, saved searches, customer records
-// (every order goes to Config.CustomerID, with the customer's e-mail on the
-// order), addresses, tax, shipping and discount lines, currencies and
-// subsidiaries (NetSuite takes the customer's), the governanceLimits
-// endpoint. The account's concurrency limit is the gateway's to respect
+// Not used: SOAP web services, RESTlets, saved searches, updates to
+// customers found (a customer's details are written only by the upsert
+// that creates it, or repeats that after a lost reply), addresses (the
+// customer's and the order's), tax, shipping and discount
+// lines, currencies, the sales order's subsidiary (NetSuite takes the
+// customer's), the governanceLimits endpoint. The account's concurrency limit is the gateway's to respect
 // (max_concurrency); this client has no limiter of its own.
 package netsuite

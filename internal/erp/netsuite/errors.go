@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,7 +93,21 @@ type failure struct {
 	notFound bool     // 404 is erp.ErrNotFound (lookups)
 	refusal  bool     // any other 4xx is NetSuite refusing the action (cancel)
 	skus     []string // the SKU of each item line sent, for item errors
+	customer bool     // the request wrote a customer record: no item errors, subsidiary hints
 }
+
+// refusal is NetSuite refusing a request for a reason that is not the
+// order's: a bad setting, a customer record it will not take, a field the
+// account does not have. It is a plain error, no *erp.Error; paths are the
+// o:errorPath values NetSuite named.
+type refusal struct {
+	msg   string
+	paths []string
+}
+
+func (r *refusal) Error() string { return r.msg }
+
+func (r *refusal) at(path string) bool { return slices.Contains(r.paths, path) }
 
 // classify maps an error reply to what the gate must do. This is the one
 // table of NetSuite's statuses and error codes.
@@ -117,24 +132,35 @@ func (c *Client) classify(rep *reply, f failure) error {
 		return &erp.Error{Kind: erp.ErrAuth, Code: code, Message: words + "; " + c.auth.hint()}
 	case s == http.StatusForbidden:
 		return &erp.Error{Kind: erp.ErrAuth, Code: code, Message: words +
-			"; the integration's role lacks a permission: it needs REST Web Services, Log in using Access Tokens or OAuth 2.0, Sales Order (full), Items and SuiteAnalytics Workbook (for SuiteQL)"}
+			"; the integration's role lacks a permission: it needs REST Web Services, Log in using Access Tokens or OAuth 2.0, Sales Order (full), Items, Customers (full, unless customer_id is set) and SuiteAnalytics Workbook (for SuiteQL)"}
 	case s == http.StatusNotFound && f.notFound:
 		return &erp.Error{Kind: erp.ErrNotFound, Code: code, Message: words}
 	case s >= 500:
 		return &erp.Error{Kind: f.op.unclear(), Code: code, Message: words}
 	}
-	if e := itemRejection(eb, f.skus, words); e != nil && rep.status >= 400 && rep.status < 500 {
+	// A customer record is no item's fault, whatever its words.
+	if e := itemRejection(eb, f.skus, words); e != nil && !f.customer && rep.status >= 400 && rep.status < 500 {
 		return e
 	}
 	if f.refusal && rep.status >= 400 && rep.status < 500 {
 		return &erp.Error{Kind: erp.ErrRejected, Code: code, Message: words}
 	}
 	// NetSuite refused a request that is not the order's fault (a bad
-	// customer_id, a field the account does not have, …). Nothing was
-	// created and retrying will not help until someone fixes the config, so
-	// it is no rejection: the gate retries, the order goes overdue where
-	// someone sees it, and these words say what to fix.
-	return fmt.Errorf("netsuite refused the request: %s%s", words, configHint(eb))
+	// customer_id, a field the account does not have, a OneWorld account
+	// without subsidiary_id, …). No sales order was created and retrying
+	// will not help until someone fixes the config, so it is no
+	// rejection: the gate retries, the order goes overdue where someone
+	// sees it, and these words say what to fix. A customer record NetSuite
+	// will not take (an e-mail it finds invalid, say) is treated the same:
+	// that is the order's data, but rejecting the order for it would tell
+	// the buyer their order failed over a detail of our bookkeeping.
+	r := &refusal{msg: "netsuite refused the request: " + words + c.configHint(eb, f)}
+	for _, d := range eb.Details {
+		if d.Path != "" {
+			r.paths = append(r.paths, d.Path)
+		}
+	}
+	return r
 }
 
 // itemRejection returns the rejection for an error about the order's items:
@@ -204,15 +230,28 @@ func describe(status int, eb errorBody) string {
 }
 
 // configHint names the setting to check when NetSuite refuses a field we
-// take from the configuration.
-func configHint(eb errorBody) string {
+// take from the configuration. On a customer record, an error about the
+// subsidiary (by its path, or by its words where NetSuite names no path)
+// is a OneWorld account that needs subsidiary_id, or a wrong one.
+func (c *Client) configHint(eb errorBody, f failure) string {
 	for _, d := range eb.Details {
 		switch {
-		case d.Path == "entity":
+		case f.customer && (d.Path == "subsidiary" || strings.Contains(strings.ToLower(d.Detail), "subsidiary")):
+			if c.subsidiaryID == "" {
+				return "; NetSuite wants a subsidiary for each new customer (a OneWorld account): set subsidiary_id to the internal id of the subsidiary the store's customers belong to"
+			}
+			return "; check subsidiary_id (" + c.subsidiaryID + ")"
+		case f.customer:
+		case d.Path == "entity" && c.customerID != "":
 			return "; check customer_id"
+		case d.Path == "entity":
+			return "; NetSuite refused the customer found or created for the order (made inactive, say, or in a subsidiary the order cannot use): fix that customer in NetSuite, or set customer_id"
 		case d.Path == "location":
 			return "; check location_id"
 		}
+	}
+	if f.customer {
+		return "; this is the customer record created for the order (set customer_id to enter every order for one customer instead)"
 	}
 	return ""
 }

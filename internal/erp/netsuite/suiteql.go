@@ -27,9 +27,10 @@ type itemRow struct {
 	Available *decimal.Decimal `json:"available"`
 }
 
-type suiteQLPage struct {
-	Items   []itemRow `json:"items"`
-	HasMore bool      `json:"hasMore"`
+// suiteQLPage is one page of a SuiteQL reply, of rows of type R.
+type suiteQLPage[R any] struct {
+	Items   []R  `json:"items"`
+	HasMore bool `json:"hasMore"`
 }
 
 // itemQuery returns the SuiteQL for items, their SKU (the item's Name/Number,
@@ -61,7 +62,7 @@ func (c *Client) queryItems(ctx context.Context, column string, keys []string) (
 		}
 		q := itemQuery(column, in)
 		for offset := 0; ; {
-			page, err := c.suiteQL(ctx, q, offset)
+			page, err := suiteQL[itemRow](ctx, c, q, offset)
 			if err != nil {
 				return nil, err
 			}
@@ -75,9 +76,9 @@ func (c *Client) queryItems(ctx context.Context, column string, keys []string) (
 	return rows, nil
 }
 
-// suiteQL runs one query. "Prefer: transient" is what NetSuite asks of
-// SuiteQL over REST.
-func (c *Client) suiteQL(ctx context.Context, q string, offset int) (*suiteQLPage, error) {
+// suiteQL runs one query and returns a page of its rows. "Prefer:
+// transient" is what NetSuite asks of SuiteQL over REST.
+func suiteQL[R any](ctx context.Context, c *Client, q string, offset int) (*suiteQLPage[R], error) {
 	rep, err := c.send(ctx, request{
 		op:     opRead,
 		method: http.MethodPost,
@@ -92,7 +93,7 @@ func (c *Client) suiteQL(ctx context.Context, q string, offset int) (*suiteQLPag
 	if rep.status != http.StatusOK {
 		return nil, c.classify(rep, failure{op: opRead})
 	}
-	var page suiteQLPage
+	var page suiteQLPage[R]
 	if err := decode(rep, &page, opRead); err != nil {
 		return nil, err
 	}

@@ -4,7 +4,9 @@
 // signature against a public key), token-based auth (recomputing each
 // OAuth 1.0a HMAC-SHA256 signature), sales order upsert by external id,
 // GET with expandSubResources, PATCH of keyed item lines, asynchronous
-// jobs with idempotency keys, and SuiteQL over items and their locations.
+// jobs with idempotency keys, customer records (upsert by external id,
+// GET, with the subsidiary a OneWorld account requires), and SuiteQL over
+// items and their locations and over customers.
 //
 // Its behaviour follows NetSuite's documentation and the published payloads
 // (see ../testdata/SOURCES.md): 204 with Location for a write, 202 with a
@@ -19,9 +21,14 @@
 // its quantity, and backorders the rest; Pending Approval (A) commits
 // nothing until approved; closing a line releases what it committed.
 //
-// SuiteQL: the fake answers only the item query the connector sends
-// (matched by its shape), and refuses anything else as NetSuite refuses
-// an invalid query.
+// Customers: a sales order's entity must be a customer the account holds
+// and that is active. Config.CustomerID exists from the start; the rest are
+// made by the upsert or by AddCustomer.
+//
+// SuiteQL: the fake answers only the queries the connector sends (matched
+// by their shape: the item query, and customer ids by externalid or by
+// LOWER(email)), and refuses anything else as NetSuite refuses an invalid
+// query.
 package netsuitefake
 
 import (
@@ -63,8 +70,15 @@ type Config struct {
 	TokenID        string
 	TokenSecret    string
 
-	// CustomerID is the one customer that exists; empty means "107".
+	// CustomerID is a customer that exists from the start (a web-store
+	// customer); empty means "107".
 	CustomerID string
+	// Subsidiaries are the internal ids of the account's subsidiaries;
+	// empty means just "1". A customer may name only one of them.
+	Subsidiaries []string
+	// RequireSubsidiary plays a OneWorld account: a new customer without
+	// a subsidiary is refused.
+	RequireSubsidiary bool
 	// DefaultOrderStatus is the status of an order whose body names
 	// none, the account's preference; empty means "A".
 	DefaultOrderStatus string
@@ -101,6 +115,9 @@ type Fake struct {
 	jobMu      sync.Mutex
 	throttle   *time.Duration
 	loseNext   bool
+	loseCust   bool
+	customers  map[string]*customer // by internal id
+	nextCust   int
 	stalled    bool
 	injected   []Reply
 	requests   []Request
@@ -117,6 +134,9 @@ func New(cfg Config) *Fake {
 	if cfg.DefaultOrderStatus == "" {
 		cfg.DefaultOrderStatus = "A"
 	}
+	if len(cfg.Subsidiaries) == 0 {
+		cfg.Subsidiaries = []string{"1"}
+	}
 	if cfg.TokenLifetime == 0 {
 		cfg.TokenLifetime = time.Hour
 	}
@@ -129,6 +149,8 @@ func New(cfg Config) *Fake {
 		nextItem:  98,
 		orders:    map[string]*salesOrder{},
 		nextOrder: 647,
+		customers: map[string]*customer{cfg.CustomerID: {id: cfg.CustomerID, companyName: "Web Store Customer"}},
+		nextCust:  1001,
 		tokens:    map[string]time.Time{},
 		nonces:    map[string]bool{},
 		jobs:      map[string]*job{},
@@ -153,6 +175,8 @@ type Reply struct {
 	// Method is the method of the request to answer: the next
 	// authenticated request (not a token request) with it gets this reply.
 	Method string
+	// Path, if set, narrows that to requests whose path starts with it.
+	Path   string
 	Status int
 	Header http.Header
 	Body   []byte
@@ -181,6 +205,14 @@ func (f *Fake) LoseNextReply() {
 	f.loseNext = true
 }
 
+// LoseNextCustomerReply makes the next customer write commit and then
+// drop the connection without a reply.
+func (f *Fake) LoseNextCustomerReply() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.loseCust = true
+}
+
 // Stall makes every later request wait, unanswered, until its client goes
 // away or Close is called. The channel receives as each arrives.
 func (f *Fake) Stall() <-chan struct{} {
@@ -190,8 +222,9 @@ func (f *Fake) Stall() <-chan struct{} {
 	return f.arrived
 }
 
-// Inject makes the next authenticated request with rep.Method (not a token
-// request) get rep instead of its answer, once per call, in order.
+// Inject makes the next authenticated request with rep.Method (and a path
+// under rep.Path, if set; not a token request) get rep instead of its
+// answer, once per call, in order.
 func (f *Fake) Inject(rep Reply) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -255,7 +288,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	var inj *Reply
 	for i, rep := range f.injected {
-		if rep.Method == r.Method {
+		if rep.Method == r.Method && strings.HasPrefix(r.URL.Path, rep.Path) {
 			inj = &rep
 			f.injected = slices.Delete(f.injected, i, i+1)
 			break
@@ -268,11 +301,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rec := httptest.NewRecorder()
-	create := f.route(rec, r)
+	wrote := f.route(rec, r)
 	f.mu.Lock()
-	lose := create && f.loseNext
-	if lose {
-		f.loseNext = false
+	lose := false
+	switch {
+	case wrote == wroteSalesOrder && f.loseNext:
+		lose, f.loseNext = true, false
+	case wrote == wroteCustomer && f.loseCust:
+		lose, f.loseCust = true, false
 	}
 	f.mu.Unlock()
 	if lose {
@@ -292,13 +328,20 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const (
 	tokenPath      = "/services/rest/auth/oauth2/v1/token"
 	salesOrderPath = "/services/rest/record/v1/salesOrder/"
+	customerPath   = "/services/rest/record/v1/customer/"
 	suiteQLPath    = "/services/rest/query/v1/suiteql"
 	jobPath        = "/services/rest/async/v1/job/"
 )
 
-// route answers an authenticated request and reports whether it wrote a
-// sales order (what LoseNextReply loses).
-func (f *Fake) route(w http.ResponseWriter, r *http.Request) (create bool) {
+// What route wrote, for LoseNextReply and LoseNextCustomerReply.
+const (
+	wroteNothing = iota
+	wroteSalesOrder
+	wroteCustomer
+)
+
+// route answers an authenticated request and reports what it wrote.
+func (f *Fake) route(w http.ResponseWriter, r *http.Request) (wrote int) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, salesOrderPath):
@@ -312,10 +355,21 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) (create bool) {
 			} else {
 				f.upsert(w, r, key)
 			}
-			return true
+			return wroteSalesOrder
 		case http.MethodPatch:
 			f.patch(w, r, key)
-			return true
+			return wroteSalesOrder
+		default:
+			writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", detail{Detail: "Method " + r.Method + " is not allowed here.", Code: "INVALID_REQUEST"})
+		}
+	case strings.HasPrefix(p, customerPath):
+		key := strings.TrimPrefix(p, customerPath)
+		switch r.Method {
+		case http.MethodGet:
+			f.getCustomer(w, r, key)
+		case http.MethodPut:
+			f.upsertCustomer(w, r, key)
+			return wroteCustomer
 		default:
 			writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", detail{Detail: "Method " + r.Method + " is not allowed here.", Code: "INVALID_REQUEST"})
 		}
@@ -326,7 +380,7 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) (create bool) {
 	default:
 		writeError(w, http.StatusNotFound, "Not Found", detail{Detail: "Record type or resource " + p + " does not exist.", Code: "NONEXISTENT_ID"})
 	}
-	return false
+	return wroteNothing
 }
 
 // link is an absolute link on the host the request came to, as NetSuite

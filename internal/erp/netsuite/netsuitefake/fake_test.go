@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -86,5 +88,80 @@ func TestFake_AnswersPublishedRequestsAsPublished(t *testing.T) {
 	jsonEqual(t, "invalid login reply", fixture(t, "error-401-invalid-login.json"), body)
 	if !bytes.Equal(fixture(t, "error-401-invalid-login.json"), []byte(netsuitefake.InvalidLoginBody())) {
 		t.Error("the fake's 401 body is not the published one byte for byte")
+	}
+}
+
+// Customers: the upsert by external id creates once and then updates, GET
+// reads by id or eid, SuiteQL finds by externalid or by e-mail in any case
+// (active only, by id), and a OneWorld account refuses a new customer
+// without a subsidiary.
+func TestFake_CustomersUpsertGetAndSuiteQL(t *testing.T) {
+	t.Parallel()
+	fake := netsuitefake.New(netsuitefake.Config{Account: "DEMO123", StaticToken: "tok", RequireSubsidiary: true, Subsidiaries: []string{"1", "3"}})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	do := func(method, path, body string, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer tok")
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	const path = "/services/rest/record/v1/customer/eid:og-cust-1"
+	resp, body := do(http.MethodPut, path, `{"isPerson": true, "firstName": "Ada", "lastName": "Buyer", "email": "Ada@Example.com"}`)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"o:errorPath": "subsidiary"`) || !strings.Contains(string(body), "Primary Subsidiary") {
+		t.Fatalf("upsert without a subsidiary = %d %s, want 400 at subsidiary", resp.StatusCode, body)
+	}
+	for range 2 {
+		resp, body = do(http.MethodPut, path, `{"isPerson": true, "firstName": "Ada", "lastName": "Buyer", "email": "Ada@Example.com", "subsidiary": {"id": "3"}}`)
+		if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Location") != srv.URL+"/services/rest/record/v1/customer/1001" {
+			t.Fatalf("upsert = %d %s, Location %q; want 204 naming customer 1001", resp.StatusCode, body, resp.Header.Get("Location"))
+		}
+	}
+	if got := fake.Customers(); len(got) != 2 || got[1].ID != "1001" || got[1].Subsidiary != "3" {
+		t.Fatalf("customers = %+v, want 107 and 1001 in subsidiary 3", got)
+	}
+	resp, body = do(http.MethodGet, path, "")
+	var rec struct {
+		ID         string `json:"id"`
+		ExternalID string `json:"externalId"`
+	}
+	if json.Unmarshal(body, &rec); resp.StatusCode != http.StatusOK || rec.ID != "1001" || rec.ExternalID != "og-cust-1" {
+		t.Errorf("GET by eid = %d %s", resp.StatusCode, body)
+	}
+	fake.AddCustomer(netsuitefake.Customer{IsPerson: true, FirstName: "Old", LastName: "Ada", Email: "ada@example.com", Inactive: true})
+	fake.AddCustomer(netsuitefake.Customer{IsPerson: true, FirstName: "Ada", LastName: "Again", Email: "ADA@example.com"})
+	query := func(q string) []string {
+		t.Helper()
+		b, _ := json.Marshal(map[string]string{"q": q})
+		resp, body := do(http.MethodPost, "/services/rest/query/v1/suiteql?limit=1000&offset=0", string(b), "Prefer", "transient")
+		var page struct{ Items []struct{ ID string } }
+		if json.Unmarshal(body, &page); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s = %d %s", q, resp.StatusCode, body)
+		}
+		var ids []string
+		for _, it := range page.Items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	if got := query("SELECT id FROM customer WHERE externalid = 'og-cust-1'"); !slices.Equal(got, []string{"1001"}) {
+		t.Errorf("by externalid = %v", got)
+	}
+	if got := query("SELECT id FROM customer WHERE LOWER(email) = 'ada@example.com' AND isinactive = 'F' ORDER BY id"); !slices.Equal(got, []string{"1001", "1003"}) {
+		t.Errorf("by e-mail = %v, want the active ones by id", got)
+	}
+	b, _ := json.Marshal(map[string]string{"q": "SELECT id FROM customer"})
+	if resp, _ := do(http.MethodPost, "/services/rest/query/v1/suiteql", string(b), "Prefer", "transient"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a query the fake does not know = %d, want 400", resp.StatusCode)
 	}
 }

@@ -28,6 +28,7 @@ func (it *item) available() int {
 
 type salesOrder struct {
 	id, externalID, status string
+	entity                 string // customer internal id
 	otherRefNum, email     string
 	shipDate               string
 	lines                  []*orderLine
@@ -55,6 +56,7 @@ func (l *orderLine) committedQty() int {
 // Order is a sales order as the fake holds it, for tests to inspect.
 type Order struct {
 	ID, ExternalID, Status string
+	Entity                 string // the customer's internal id
 	Lines                  []Line
 }
 
@@ -170,7 +172,7 @@ func (f *Fake) Orders() []Order {
 	defer f.mu.Unlock()
 	var out []Order
 	for _, so := range f.orders {
-		o := Order{ID: so.id, ExternalID: so.externalID, Status: so.status}
+		o := Order{ID: so.id, ExternalID: so.externalID, Status: so.status, Entity: so.entity}
 		for _, l := range so.lines {
 			sku := ""
 			if it := f.items[l.itemID]; it != nil {
@@ -308,6 +310,9 @@ func (f *Fake) upsert(w http.ResponseWriter, r *http.Request, key string) {
 	if body.OrderStatus != nil {
 		so.status = *body.OrderStatus
 	}
+	if body.Entity != nil {
+		so.entity = rawID(body.Entity.ID)
+	}
 	if body.OtherRefNum != nil {
 		so.otherRefNum = *body.OtherRefNum
 	}
@@ -336,7 +341,7 @@ func (f *Fake) validate(body writeBody, create bool) []detail {
 	var ds []detail
 	if body.Entity == nil && create {
 		ds = append(ds, detail{Detail: "Please enter value(s) for: Customer", Code: "USER_ERROR", Path: "entity"})
-	} else if body.Entity != nil && rawID(body.Entity.ID) != f.cfg.CustomerID {
+	} else if body.Entity != nil && !f.activeCustomer(rawID(body.Entity.ID)) {
 		ds = append(ds, detail{Detail: "Error while accessing resource: You have entered an Invalid Field Value " + rawID(body.Entity.ID) + " for the following field: entity", Code: "INVALID_CONTENT", Path: "entity"})
 	}
 	if s := body.OrderStatus; s != nil && *s != "A" && *s != "B" {
@@ -479,7 +484,7 @@ func (f *Fake) getOrder(w http.ResponseWriter, r *http.Request, key string) {
 		"id":          so.id,
 		"externalId":  so.externalID,
 		"tranId":      "SO" + so.id,
-		"entity":      map[string]any{"links": []any{}, "id": f.cfg.CustomerID, "refName": "Web Store Customer"},
+		"entity":      map[string]any{"links": []any{}, "id": so.entity, "refName": f.customers[so.entity].name()},
 		"orderStatus": map[string]string{"id": so.status, "refName": statusNames[so.status]},
 		"status":      map[string]string{"id": statusNames[so.status], "refName": statusNames[so.status]},
 		"item":        sublist,
