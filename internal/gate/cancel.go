@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ordergate/ordergate/internal/erp"
+	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/store"
 )
@@ -31,6 +32,17 @@ func (w *erpCancelWorker) Work(ctx context.Context, job *river.Job[ERPCancelArgs
 		// A create is in flight: cancelling now could find nothing and
 		// leave what it makes live. Wait until it has ended.
 		return river.JobSnooze(wait + 100*time.Millisecond)
+	}
+	n, err := g.store.Notification(ctx, key, string(notify.Confirmation))
+	if err != nil {
+		return err
+	}
+	if n.Status == store.NotifySending && g.now().Sub(n.UpdatedAt) < g.cfg.JobTimeout {
+		// The confirmation is on its way and cannot be called back: let
+		// its send end first, so the records read in the order things
+		// happened (confirmed, then cancelled) rather than the ERP
+		// cancelling an order whose confirmation then arrives.
+		return river.JobSnooze(time.Second)
 	}
 	err = g.client(sf).Cancel(ctx, key.ExternalID(), job.Args.Reason)
 	last := job.Attempt >= job.MaxAttempts
