@@ -60,6 +60,7 @@ func TestAckGated_PendingNoticeFirstThenConfirmationWithValidatedLinesAndShipDat
 	if mails[0].Kind != "pending" {
 		t.Fatalf("first message is %q, want the pending notice", mails[0].Kind)
 	}
+	b.waitState(t, o.Key, order.Submitted) // the ERP holds it, unvalidated
 	clock.Advance(300 * time.Millisecond)
 	b.waitState(t, o.Key, order.Confirmed)
 	mails = b.waitMail(t, o.Key, 2)
@@ -129,6 +130,7 @@ func TestAckGated_StillWorkingNoticeWhenTheAckIsLate(t *testing.T) {
 	o := testOrder("1001", t0, line("A", 1))
 	b.ingest(t, delivery(storefront.OrderCreated, "e1", o))
 	b.waitMail(t, o.Key, 2)
+	b.waitState(t, o.Key, order.Submitted) // the ERP holds it, unvalidated
 	clock.Advance(time.Hour)
 	b.waitState(t, o.Key, order.Confirmed)
 	b.waitMail(t, o.Key, 3)
@@ -409,6 +411,7 @@ func TestSLA_OverdueIsMarkedCountedAndAnnouncedOnceWhileRetriesGoOn(t *testing.T
 	// The retries went on: the order is confirmed once the ERP acks, and
 	// is no longer counted overdue; it was announced once.
 	eventually(t, "the alert recorded", func() bool { return len(ofKind(b.timeline(t, o.Key), order.EventAlerted)) == 2 })
+	b.waitState(t, o.Key, order.Submitted) // the ERP holds it, unvalidated
 	clock.Advance(time.Hour)
 	b.waitState(t, o.Key, order.Confirmed)
 	if n, _ := b.store.Overdue(t.Context()); n != 0 {
