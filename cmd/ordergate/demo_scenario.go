@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ordergate/ordergate/internal/config"
+	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
+	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
+	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+)
+
+// demoERP is the name of the sandbox ERP in the demo's config; the ERP's
+// acknowledgment callbacks go to /erp/{demoERP}/ack.
+const demoERP = "sandbox-erp"
+
+// scenario is what one demo run sets up.
+type scenario struct {
+	name  string
+	shops []demoShop
+	erp   erpsim.Config
+	mail  mailbox.Options
+	// sla is the shops' confirmation SLA; 0 leaves the config's default.
+	// When set, the demo waits for unsettled orders to pass it, so that
+	// the judge sees them listed as overdue.
+	sla               time.Duration
+	stillWorkingAfter time.Duration
+	leadTime          time.Duration
+	// callback makes the ERP announce acknowledgments to the gateway.
+	callback bool
+	// alerts serves an alert hook in the demo and points the gateway at it.
+	alerts bool
+}
+
+// demoShop is one storefront of a scenario and its simulator.
+type demoShop struct {
+	name      string
+	mode      string
+	shortfall string
+	sim       shopifysim.Config // without Target and Secret
+}
+
+// scenario returns the run the flags ask for.
+func (c *demoCmd) scenario() scenario {
+	if c.Scenario == "failures" {
+		return c.failures()
+	}
+	sc := scenario{
+		name: "default",
+		mail: mailbox.Options{Seed: c.Seed},
+		erp:  erpsim.Config{Seed: c.Seed, Latency: demoLatency},
+	}
+	sim := c.simBase(c.Orders, c.Rate, 0)
+	if c.Faults {
+		sc.mail.FailRate = 0.02
+		// Stock exactly the simulated shop's catalogue, so its unknown
+		// lines are refused, and keep one SKU short so that a few orders
+		// are refused for stock.
+		sc.erp.Stock = catalogueStock()
+		sc.erp.Stock["BLNK-WFL-OAT"] = c.Orders / 20
+		sc.erp.Faults = erpsim.Faults{ErrorRate: 0.03, ThrottleRate: 0.03, TimeoutRate: 0.01, InDoubtRate: 0.03,
+			RetryAfter: 300 * time.Millisecond, Timeout: 3 * time.Second}
+		sim.DuplicateRate, sim.OutOfOrderRate, sim.CancelRate, sim.UnknownSKURate = 0.05, 0.05, 0.03, 0.03
+	}
+	sc.shops = []demoShop{{name: "demo-shop", mode: config.ModeGated, sim: sim}}
+	return sc
+}
+
+// failures is the scenario where everything that can go wrong does, at
+// rates that make each branch happen many times in a few hundred orders.
+func (c *demoCmd) failures() scenario {
+	sc := scenario{
+		name: "failures",
+		// A few refused recipients (retried) and lost replies after the
+		// data (never resent: at most one message of each kind).
+		mail: mailbox.Options{Seed: c.Seed, FailRate: 0.02, DropRate: 0.01},
+		erp: erpsim.Config{
+			Seed: c.Seed, Latency: demoLatency,
+			// Only the catalogue exists, so UnknownSKURate's lines
+			// are refused; two SKUs run short, and the ERP records the
+			// missing units as backorders.
+			Stock:     catalogueStock(),
+			Backorder: true,
+			AckDelay:  2 * time.Second,
+			Faults: erpsim.Faults{ErrorRate: 0.04, ThrottleRate: 0.06, TimeoutRate: 0.01, InDoubtRate: 0.05,
+				RetryAfter: 500 * time.Millisecond, Timeout: 2 * time.Second},
+		},
+		sla: 5 * time.Second, stillWorkingAfter: 3 * time.Second, leadTime: 72 * time.Hour,
+		callback: true, alerts: true,
+	}
+	// Each SKU is on about one order in six, 1.5 units an order: these
+	// cover a little over half of what is ordered.
+	sc.erp.Stock["BLNK-WFL-OAT"] = max(1, c.Orders/10)
+	sc.erp.Stock["SCRF-LMB-RED"] = max(1, c.Orders/8)
+	half := (c.Orders + 1) / 2
+	for i, p := range []struct{ name, shortfall string }{{"backorder-shop", config.ShortfallBackorder}, {"reject-shop", config.ShortfallReject}} {
+		n := half
+		if i == 1 {
+			n = c.Orders - half
+		}
+		sim := c.simBase(n, c.Rate/2, int64(i)*1_000_000)
+		sim.DuplicateRate, sim.OutOfOrderRate, sim.UnknownSKURate = 0.08, 0.06, 0.06
+		// Cancels right after the create (most overtake the ERP
+		// create), within the ERP's 2s acknowledgment, and after the
+		// confirmation.
+		sim.CancelRate = 0.10
+		sim.CancelDelays = []time.Duration{0, 0, time.Second, 3 * time.Second, 8 * time.Second}
+		sc.shops = append(sc.shops, demoShop{name: p.name, mode: config.ModeAckGated, shortfall: p.shortfall, sim: sim})
+	}
+	return sc
+}
+
+var demoLatency = erpsim.Latency{Min: 10 * time.Millisecond, Median: 40 * time.Millisecond, P99: 250 * time.Millisecond}
+
+// simBase is a storefront simulator's config without misbehaviour; offset
+// keeps two shops' order ids apart, so that a reader never confuses them.
+func (c *demoCmd) simBase(orders int, rate float64, offset int64) shopifysim.Config {
+	return shopifysim.Config{
+		Orders: orders, Rate: rate, Concurrency: c.Concurrency, Seed: c.Seed + offset,
+		FirstOrderID: shopifysim.DefaultFirstOrderID + offset,
+		Retry:        shopifysim.Retry{Initial: 100 * time.Millisecond, Max: 2 * time.Second, Forever: true},
+		Logger:       slog.New(slog.DiscardHandler),
+	}
+}
+
+// catalogueStock stocks exactly the simulated shops' catalogue, plenty of
+// each.
+func catalogueStock() map[string]int {
+	stock := make(map[string]int)
+	for _, sku := range shopifysim.DefaultSKUs() {
+		stock[sku] = 1_000_000
+	}
+	return stock
+}
+
+// yaml is the gateway's config for sc, with its secrets as ${NAME}
+// references.
+func (sc scenario) yaml(dbPath, listen, logLevel, erpURL, mailAddr, alertURL string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "database: sqlite:%s\nlisten: %s\nlog_level: %s\nstorefronts:\n", dbPath, listen, logLevel)
+	for _, s := range sc.shops {
+		fmt.Fprintf(&b, "  - {name: %s, kind: shopify, webhook_secrets: [\"${DEMO_SECRET}\"], erp: %s, notifier: mailbox, mode: %s", s.name, demoERP, s.mode)
+		if s.shortfall != "" {
+			fmt.Fprintf(&b, ", shortfall: %s", s.shortfall)
+		}
+		if sc.sla > 0 {
+			fmt.Fprintf(&b, ", confirmation_sla: %s", sc.sla)
+		}
+		if sc.stillWorkingAfter > 0 {
+			fmt.Fprintf(&b, ", still_working_after: %s", sc.stillWorkingAfter)
+		}
+		if sc.leadTime > 0 {
+			fmt.Fprintf(&b, ", lead_time: %s", sc.leadTime)
+		}
+		b.WriteString("}\n")
+	}
+	fmt.Fprintf(&b, "erps:\n  - {name: %s, kind: sandbox, base_url: %q, max_concurrency: 16, timeout: 1s", demoERP, erpURL)
+	if sc.callback {
+		b.WriteString(`, callback_secrets: ["${DEMO_CALLBACK_SECRET}"]`)
+	}
+	b.WriteString("}\n")
+	fmt.Fprintf(&b, "notifiers:\n  - {name: mailbox, kind: smtp, addr: %q, from: \"Demo Shop <orders@demo-shop.example>\", tls: none}\n", mailAddr)
+	b.WriteString("retry: {initial: 200ms, max: 2s, max_attempts: 50}\n")
+	if alertURL != "" {
+		fmt.Fprintf(&b, "alerts: {webhook_url: %q, timeout: 2s}\n", alertURL)
+	}
+	return b.String()
+}
