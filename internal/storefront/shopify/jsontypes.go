@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 var null = []byte("null")
@@ -18,18 +20,9 @@ var null = []byte("null")
 type id struct{ n int64 }
 
 func (v *id) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, null) {
-		return nil
-	}
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return fmt.Errorf("id %s is not a non-negative 64-bit integer", b)
+	n, err := storefront.ParseID(b)
+	if err != nil {
+		return err
 	}
 	v.n = n
 	return nil
@@ -59,38 +52,12 @@ func (m *money) UnmarshalJSON(b []byte) error {
 			return err
 		}
 	}
-	if !plainDecimal(s) {
-		return fmt.Errorf("amount %q is not a decimal", s)
-	}
-	d, err := decimal.NewFromString(s)
+	d, err := storefront.ParseAmount(s)
 	if err != nil {
-		return fmt.Errorf("amount %q: %w", s, err)
+		return err
 	}
 	m.d = d
 	return nil
-}
-
-// plainDecimal reports whether s is an optionally signed run of at most 40
-// digits with at most one decimal point, digits on both sides of it.
-func plainDecimal(s string) bool {
-	if len(s) > 0 && s[0] == '-' {
-		s = s[1:]
-	}
-	if s == "" || len(s) > 40 {
-		return false
-	}
-	digits, point := 0, -1
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && point < 0 && i > 0 && i < len(s)-1:
-			point = i
-		default:
-			return false
-		}
-	}
-	return digits > 0
 }
 
 // timestamp is an ISO-8601 time with offset, as Shopify sends it

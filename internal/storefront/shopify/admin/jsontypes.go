@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 var null = []byte("null")
@@ -73,38 +75,12 @@ func (m *money) UnmarshalJSON(b []byte) error {
 			return err
 		}
 	}
-	if !plainDecimal(s) {
-		return fmt.Errorf("amount %q is not a decimal", s)
-	}
-	d, err := decimal.NewFromString(s)
+	d, err := storefront.ParseAmount(s)
 	if err != nil {
-		return fmt.Errorf("amount %q: %w", s, err)
+		return err
 	}
 	m.d, m.set = d, true
 	return nil
-}
-
-// plainDecimal reports whether s is an optionally signed run of at most 40
-// digits with at most one decimal point, digits on both sides of it.
-func plainDecimal(s string) bool {
-	if len(s) > 0 && s[0] == '-' {
-		s = s[1:]
-	}
-	if s == "" || len(s) > 40 {
-		return false
-	}
-	digits, point := 0, -1
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && point < 0 && i > 0 && i < len(s)-1:
-			point = i
-		default:
-			return false
-		}
-	}
-	return digits > 0
 }
 
 // timestamp is a DateTime scalar, ISO-8601 ("2019-07-03T20:47:55Z"). null
