@@ -4,46 +4,19 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/ordergate/ordergate/internal/store"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one embedded SQL file, numbered by its name's prefix.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		prefix, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
+func migrations() ([]store.Migration, error) {
+	return store.ReadMigrations(migrationFS, "migrations")
 }
 
 // SchemaVersion is the newest schema this binary knows.
@@ -52,7 +25,7 @@ func SchemaVersion() int {
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 // MigrateResult says what Migrate did.
@@ -108,26 +81,26 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (res MigrateResult, err er
 		return res, fmt.Errorf("database schema is version %d, newer than this binary's %d: run a newer ordergate", res.From, newest)
 	}
 	for _, m := range ms {
-		if m.version <= res.From {
+		if m.Version <= res.From {
 			continue
 		}
 		tx, err := conn.Begin(ctx)
 		if err != nil {
 			return res, err
 		}
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			tx.Rollback(ctx)
-			return res, fmt.Errorf("migration %s: %w", m.name, err)
+			return res, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO ordergate_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO ordergate_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 			tx.Rollback(ctx)
-			return res, fmt.Errorf("migration %s: record: %w", m.name, err)
+			return res, fmt.Errorf("migration %s: record: %w", m.Name, err)
 		}
 		if err := tx.Commit(ctx); err != nil {
-			return res, fmt.Errorf("migration %s: commit: %w", m.name, err)
+			return res, fmt.Errorf("migration %s: commit: %w", m.Name, err)
 		}
-		res.Applied = append(res.Applied, m.name)
-		res.To = m.version
+		res.Applied = append(res.Applied, m.Name)
+		res.To = m.Version
 	}
 	// River's own tables, with its own migrator (Migrate, not the
 	// deprecated MigrateTx, which fails on a fresh PostgreSQL), still under

@@ -102,7 +102,7 @@ func TestMigrate_ReplicasStartingTogetherMigrateOnce(t *testing.T) {
 	}
 	var want []string
 	for _, m := range ms {
-		want = append(want, m.name)
+		want = append(want, m.Name)
 	}
 	slices.Sort(applied)
 	if !slices.Equal(applied, want) {

@@ -5,46 +5,19 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/ordergate/ordergate/internal/store"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one embedded SQL file, numbered by its name's prefix.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		prefix, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
+func migrations() ([]store.Migration, error) {
+	return store.ReadMigrations(migrationFS, "migrations")
 }
 
 // SchemaVersion is the newest schema this binary knows.
@@ -53,7 +26,7 @@ func SchemaVersion() int {
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 // MigrateResult says what Migrate did.
@@ -84,27 +57,27 @@ func migrate(ctx context.Context, db *sql.DB) (MigrateResult, error) {
 		return res, fmt.Errorf("database schema is version %d, newer than this binary's %d: run a newer ordergate", res.From, newest)
 	}
 	for _, m := range ms {
-		if m.version <= res.From {
+		if m.Version <= res.From {
 			continue
 		}
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return res, err
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
-			return res, fmt.Errorf("migration %s: %w", m.name, err)
+			return res, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ordergate_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			m.version, m.name, time.Now().UnixMicro()); err != nil {
+			m.Version, m.Name, time.Now().UnixMicro()); err != nil {
 			tx.Rollback()
-			return res, fmt.Errorf("migration %s: record: %w", m.name, err)
+			return res, fmt.Errorf("migration %s: record: %w", m.Name, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return res, fmt.Errorf("migration %s: commit: %w", m.name, err)
+			return res, fmt.Errorf("migration %s: commit: %w", m.Name, err)
 		}
-		res.Applied = append(res.Applied, m.name)
-		res.To = m.version
+		res.Applied = append(res.Applied, m.Name)
+		res.To = m.Version
 	}
 	// River's own tables, with its own migrator, outside any transaction of
 	// ours: on a one-connection pool a held transaction would deadlock it.
