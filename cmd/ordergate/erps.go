@@ -63,6 +63,14 @@ func (c connector) validate(path string) error {
 	case c.fishbowl != nil:
 		err = c.fishbowl.Validate()
 	}
+	return underPath(path, err, nil)
+}
+
+// underPath puts each of a connector's joined problems under the entry's
+// path as a *config.FieldError. The connectors name their keys
+// ("auth.client_id: required"); rename, if not nil, maps such a key onto
+// the config's.
+func underPath(path string, err error, rename func(string) string) error {
 	if err == nil {
 		return nil
 	}
@@ -73,15 +81,14 @@ func (c connector) validate(path string) error {
 	}
 	out := make([]error, 0, len(list))
 	for _, e := range list {
-		out = append(out, &config.FieldError{Path: path, Problem: e.Error()})
-	}
-	for i, e := range out {
-		// The connectors name their keys ("auth.client_id: required"); put
-		// them under the entry's path.
-		fe := e.(*config.FieldError)
+		fe := &config.FieldError{Path: path, Problem: e.Error()}
 		if k, rest, ok := strings.Cut(fe.Problem, ": "); ok && !strings.ContainsAny(k, " ") {
-			out[i] = &config.FieldError{Path: path + "." + k, Problem: rest}
+			if rename != nil {
+				k = rename(k)
+			}
+			fe = &config.FieldError{Path: path + "." + k, Problem: rest}
 		}
+		out = append(out, fe)
 	}
 	return errors.Join(out...)
 }
@@ -95,6 +102,7 @@ func validateConnectors(cfg *config.Config) error {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, validateStorefrontAPIs(cfg))
 	return errors.Join(errs...)
 }
 

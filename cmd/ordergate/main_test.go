@@ -164,7 +164,8 @@ func exampleKey(t *testing.T) string {
 
 // exampleEnv sets every variable the example config refers to.
 var exampleEnv = []string{
-	"SHOPIFY_WEBHOOK_SECRET=shpss-example-3e7b", "ERP1_CALLBACK_SECRET=cb-example", "NS_CLIENT_ID=ns-client",
+	"SHOPIFY_WEBHOOK_SECRET=shpss-example-3e7b", "WOO_WEBHOOK_SECRET=woo-example", "WOO_CONSUMER_KEY=ck_example", "WOO_CONSUMER_SECRET=cs_example", "BC_HOOK_TOKEN=bc-hook-example",
+	"BC_ACCESS_TOKEN=bc-token-example", "ERP1_CALLBACK_SECRET=cb-example", "NS_CLIENT_ID=ns-client",
 	"NS_CERT_ID=ns-cert", "NS_CONSUMER_KEY=ck", "NS_CONSUMER_SECRET=ns-consumer-secret-9", "NS_TOKEN_ID=ti", "NS_TOKEN_SECRET=ns-token-secret-9",
 	"CIN7_ACCOUNT_ID=704ef231-cd93-49c9-a201-26b4b5d0d35b", "CIN7_APPLICATION_KEY=c7-key", "FISHBOWL_PASSWORD=fb-pass",
 }

@@ -97,11 +97,14 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		for _, s := range sf.WebhookSecrets {
 			secrets = append(secrets, []byte(s))
 		}
-		webSFs = append(webSFs, web.Storefront{Name: sf.Name, Kind: sf.Kind, Secrets: secrets, ShopDomain: sf.ShopDomain})
+		webSFs = append(webSFs, web.Storefront{Name: sf.Name, Kind: sf.Kind, Secrets: secrets, ShopDomain: sf.ShopDomain, AuthHeader: sf.AuthHeader})
 	}
-	var err error
+	fetch, err := fetchers(cfg)
+	if err != nil {
+		return nil, err
+	}
 	g.gate, err = gate.New(gate.Config{
-		Storefronts: sfs, ERPs: erps, Notifiers: senders,
+		Storefronts: sfs, ERPs: erps, Notifiers: senders, Fetchers: fetch,
 		RetryInitial: cfg.Retry.Initial, RetryMax: cfg.Retry.Max, MaxAttempts: cfg.Retry.MaxAttempts,
 		JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter, Alerts: alerts, Logger: log,
 		SweepInterval: cfg.Jobs.SweepInterval,
@@ -156,6 +159,9 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 			log.Error("http server stopped", "err", err)
 		}
 	}()
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	g.closers = append(g.closers, stopWatch)
+	watchSubscriptions(watchCtx, cfg, log, subscriptionCheckInterval)
 	ok = true
 	return g, nil
 }

@@ -41,6 +41,13 @@ type Config struct {
 	Jobs Jobs `yaml:"jobs"`
 	// Alerts is where the gateway announces orders past their SLA.
 	Alerts Alerts `yaml:"alerts"`
+	// PublicURL is the gateway's address as the storefronts reach it, e.g.
+	// https://orders.example.com: the webhook address of a storefront is
+	// PublicURL + /webhooks/{kind}/{name}. With it, each shopify storefront
+	// that has api.access_token gets its orders/* webhook subscriptions
+	// checked at start and every hour, and re-created when missing.
+	// Optional.
+	PublicURL string `yaml:"public_url"`
 }
 
 // Alerts is the operators' alert hook.
@@ -59,19 +66,34 @@ type Storefront struct {
 	// Name identifies the storefront in URLs, logs and metrics: lower-case
 	// letters, digits, '-' and '_'. Required, unique among storefronts.
 	Name string `yaml:"name"`
-	// Kind is the storefront platform: shopify. woocommerce and bigcommerce
-	// are recognised but not supported yet. Required.
+	// Kind is the storefront platform: shopify, woocommerce or
+	// bigcommerce. Required.
 	Kind string `yaml:"kind"`
-	// WebhookSecrets are the secrets webhook signatures are verified with; a
-	// delivery signed with any one of them is accepted, so a secret can be
-	// rotated by listing the new one next to the old. Required, at least
-	// one, none empty. Write them as ${NAME} references.
+	// WebhookSecrets are the secrets deliveries are authenticated with; a
+	// delivery that any one of them verifies is accepted, so a secret can be
+	// rotated by listing the new one next to the old. For shopify, the
+	// app's client secret (X-Shopify-Hmac-Sha256); for woocommerce, each
+	// webhook's secret (X-WC-Webhook-Signature); for bigcommerce, the value
+	// of the custom header set on the hook (see auth_header), since
+	// BigCommerce signs nothing. Required, at least one, none empty. Write
+	// them as ${NAME} references.
 	WebhookSecrets []string `yaml:"webhook_secrets"`
-	// ShopDomain, when set, is the only shop whose deliveries are accepted
-	// (for shopify the X-Shopify-Shop-Domain header, e.g.
-	// example.myshopify.com); deliveries from any other shop are refused.
-	// Compared case-insensitively; stored in lower case. Optional.
+	// AuthHeader is the custom header a bigcommerce hook is created with
+	// (the hook's "headers" object), whose value must be one of
+	// webhook_secrets. Only for bigcommerce. Default X-Ordergate-Token.
+	AuthHeader string `yaml:"auth_header"`
+	// ShopDomain, when set, is the only shop whose deliveries are accepted:
+	// the X-Shopify-Shop-Domain header, e.g. example.myshopify.com;
+	// deliveries from any other shop are refused. It is also the shop the
+	// Admin API is called on. Compared case-insensitively; stored in lower
+	// case. Only for shopify; required with api.access_token.
 	ShopDomain string `yaml:"shop_domain"`
+	// API is how the gateway reads the storefront's own API: to fetch each
+	// BigCommerce order (its callbacks carry only the order id), to list
+	// orders modified since a time (backfill and reconciliation), and to
+	// check and re-create Shopify's webhook subscriptions. Required for
+	// bigcommerce; optional for shopify and woocommerce.
+	API StorefrontAPI `yaml:"api"`
 	// ERP is the name of the erps entry this storefront's orders go to.
 	// Required.
 	ERP string `yaml:"erp"`
@@ -102,6 +124,37 @@ type Storefront struct {
 	// still working on your order" when the ERP has not acknowledged it that
 	// long after receipt. Default 0: never.
 	StillWorkingAfter time.Duration `yaml:"still_working_after"`
+}
+
+// StorefrontAPI holds a storefront's API address and credentials; which
+// fields apply depends on the storefront's kind. Write secrets as ${NAME}
+// references.
+type StorefrontAPI struct {
+	// BaseURL is, for woocommerce, the WordPress site address (https; the
+	// REST API is under /wp-json/wc/v3), required with the keys; for
+	// bigcommerce, a replacement for https://api.bigcommerce.com/stores/
+	// {store_hash}; for shopify, a replacement for the Admin GraphQL
+	// endpoint https://{shop_domain}/admin/api/{api_version}/graphql.json.
+	BaseURL string `yaml:"base_url"`
+	// AccessToken is the Shopify Admin API access token of the app
+	// installed on the shop (scope read_orders; read_all_orders to backfill
+	// past 60 days), or the BigCommerce store-level API account's token
+	// (scope Orders: read-only), sent as X-Auth-Token. Required for
+	// bigcommerce.
+	AccessToken string `yaml:"access_token"`
+	// APIVersion is the Shopify Admin API version, YYYY-MM, 2025-04 or
+	// later. Only for shopify. Default 2025-07.
+	APIVersion string `yaml:"api_version"`
+	// StoreHash is the BigCommerce store's permanent id. Only for
+	// bigcommerce; required unless base_url is set.
+	StoreHash string `yaml:"store_hash"`
+	// ConsumerKey and ConsumerSecret are a WooCommerce REST API key
+	// (ck_…, cs_…) with Read permission. Only for woocommerce; set both
+	// with base_url, or none.
+	ConsumerKey    string `yaml:"consumer_key"`
+	ConsumerSecret string `yaml:"consumer_secret"`
+	// Timeout bounds one API request. Default 30s.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // ERP is one ERP that orders are handed to.

@@ -47,6 +47,7 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 		Storefronts: []Storefront{{
 			Name: "shop1", Kind: "shopify", WebhookSecrets: []string{"s3cret"},
 			ERP: "erp1", Notifier: "mail", Mode: "gated", Shortfall: "reject", ConfirmationSLA: &sla,
+			API: StorefrontAPI{APIVersion: "2025-07", Timeout: 30 * time.Second},
 		}},
 		ERPs: []ERP{{
 			Name: "erp1", Kind: "sandbox", MaxConcurrency: 8, Timeout: 30 * time.Second,
@@ -92,7 +93,7 @@ func TestParse_LatencyDefaultsFollowTheGivenPoint(t *testing.T) {
 func TestLoad_ExampleFileIsValid(t *testing.T) {
 	t.Setenv("SHOPIFY_WEBHOOK_SECRET", "example-secret")
 	t.Setenv("SMTP_PASSWORD", "")
-	for _, name := range []string{"ERP1_CALLBACK_SECRET", "NS_CLIENT_ID", "NS_CERT_ID", "NS_CONSUMER_KEY", "NS_CONSUMER_SECRET",
+	for _, name := range []string{"WOO_WEBHOOK_SECRET", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "BC_HOOK_TOKEN", "BC_ACCESS_TOKEN", "ERP1_CALLBACK_SECRET", "NS_CLIENT_ID", "NS_CERT_ID", "NS_CONSUMER_KEY", "NS_CONSUMER_SECRET",
 		"NS_TOKEN_ID", "NS_TOKEN_SECRET", "CIN7_ACCOUNT_ID", "CIN7_APPLICATION_KEY", "FISHBOWL_PASSWORD"} {
 		t.Setenv(name, "example-"+strings.ToLower(name))
 	}

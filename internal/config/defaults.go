@@ -11,11 +11,14 @@ const (
 	DefaultMaxBodyBytes = 1 << 20 // 1 MiB
 	DefaultLogLevel     = LogInfo
 
-	DefaultStorefrontMode      = ModeGated
-	DefaultStorefrontShortfall = ShortfallReject
-	DefaultConfirmationSLA     = 15 * time.Minute
-	DefaultAlertTimeout        = 10 * time.Second
-	DefaultSandboxShipDays     = 2
+	DefaultStorefrontMode       = ModeGated
+	DefaultStorefrontShortfall  = ShortfallReject
+	DefaultConfirmationSLA      = 15 * time.Minute
+	DefaultAlertTimeout         = 10 * time.Second
+	DefaultStorefrontAPITimeout = 30 * time.Second
+	DefaultShopifyAPIVersion    = "2025-07"
+	DefaultBigCommerceHeader    = "X-Ordergate-Token"
+	DefaultSandboxShipDays      = 2
 
 	DefaultERPConcurrency    = 8
 	DefaultERPTimeout        = 30 * time.Second
@@ -40,8 +43,8 @@ const (
 	LogError = "error"
 
 	StorefrontShopify     = "shopify"
-	StorefrontWooCommerce = "woocommerce" // not supported yet
-	StorefrontBigCommerce = "bigcommerce" // not supported yet
+	StorefrontWooCommerce = "woocommerce"
+	StorefrontBigCommerce = "bigcommerce"
 
 	ModeGated    = "gated"
 	ModeAckGated = "ack_gated"
@@ -78,6 +81,13 @@ func (c *Config) applyDefaults() {
 			s.ConfirmationSLA = &sla
 		}
 		s.ShopDomain = strings.ToLower(s.ShopDomain)
+		setDefault(&s.API.Timeout, DefaultStorefrontAPITimeout)
+		switch s.Kind {
+		case StorefrontShopify:
+			setDefault(&s.API.APIVersion, DefaultShopifyAPIVersion)
+		case StorefrontBigCommerce:
+			setDefault(&s.AuthHeader, DefaultBigCommerceHeader)
+		}
 	}
 	for i := range c.ERPs {
 		e := &c.ERPs[i]

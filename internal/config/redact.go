@@ -19,7 +19,11 @@ func (c *Config) Redacted() *Config {
 	redactAll(r.AdminTokens)
 	r.Database = redactURL(r.Database)
 	for i := range r.Storefronts {
-		redactAll(r.Storefronts[i].WebhookSecrets)
+		s := &r.Storefronts[i]
+		redactAll(s.WebhookSecrets)
+		redactOne(&s.API.AccessToken)
+		redactOne(&s.API.ConsumerSecret)
+		s.API.BaseURL = redactURL(s.API.BaseURL)
 	}
 	for i := range r.ERPs {
 		e := &r.ERPs[i]

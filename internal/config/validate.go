@@ -85,6 +85,9 @@ func (c *Config) validateTop(v *validator) {
 			v.add(index("admin_tokens", i), "empty")
 		}
 	}
+	if c.PublicURL != "" && !validHTTPURL(c.PublicURL) {
+		v.add("public_url", "invalid URL: want https://host or https://host/prefix")
+	}
 	oneOf(v, "log_level", c.LogLevel, []string{LogDebug, LogInfo, LogWarn, LogError}, nil)
 	unique(v, "storefronts", len(c.Storefronts), func(i int) string { return c.Storefronts[i].Name })
 	unique(v, "erps", len(c.ERPs), func(i int) string { return c.ERPs[i].Name })
@@ -115,7 +118,7 @@ func unique(v *validator, list string, n int, name func(int) string) {
 }
 
 func (s *Storefront) validate(v *validator, path string, c *Config) {
-	oneOf(v, field(path, "kind"), s.Kind, []string{StorefrontShopify}, []string{StorefrontWooCommerce, StorefrontBigCommerce})
+	oneOf(v, field(path, "kind"), s.Kind, []string{StorefrontShopify, StorefrontWooCommerce, StorefrontBigCommerce}, nil)
 	if len(s.WebhookSecrets) == 0 {
 		v.add(field(path, "webhook_secrets"), "required")
 	}
@@ -127,6 +130,7 @@ func (s *Storefront) validate(v *validator, path string, c *Config) {
 	if s.ShopDomain != "" && !validDomain(s.ShopDomain) {
 		v.add(field(path, "shop_domain"), "invalid domain %q: want a host name such as example.myshopify.com", s.ShopDomain)
 	}
+	s.validateAPI(v, path)
 	switch {
 	case s.ERP == "":
 		v.add(field(path, "erp"), "required")
@@ -150,6 +154,70 @@ func (s *Storefront) validate(v *validator, path string, c *Config) {
 		v.add(field(path, "still_working_after"), "only for mode ack_gated: in gated mode the customer has not heard from us yet")
 	}
 }
+
+// validateAPI checks the storefront's API settings and refuses a setting of
+// one kind set on another, so that a BigCommerce store hash pasted under a
+// woocommerce entry is not silently ignored.
+func (s *Storefront) validateAPI(v *validator, path string) {
+	a, ap := s.API, field(path, "api")
+	type setting struct {
+		name  string
+		set   bool
+		kinds []string
+	}
+	for _, f := range []setting{
+		{"shop_domain", s.ShopDomain != "", []string{StorefrontShopify}},
+		{"auth_header", s.AuthHeader != "", []string{StorefrontBigCommerce}},
+		{"api.api_version", a.APIVersion != "", []string{StorefrontShopify}},
+		{"api.access_token", a.AccessToken != "", []string{StorefrontShopify, StorefrontBigCommerce}},
+		{"api.store_hash", a.StoreHash != "", []string{StorefrontBigCommerce}},
+		{"api.consumer_key", a.ConsumerKey != "", []string{StorefrontWooCommerce}},
+		{"api.consumer_secret", a.ConsumerSecret != "", []string{StorefrontWooCommerce}},
+	} {
+		if f.set && s.Kind != "" && !contains(f.kinds, s.Kind) {
+			v.add(field(path, f.name), "only for kind %s", strings.Join(f.kinds, " or "))
+		}
+	}
+	if a.BaseURL != "" && !validHTTPURL(a.BaseURL) {
+		v.add(field(ap, "base_url"), "invalid URL: want http://host or https://host")
+	}
+	positive(v, field(ap, "timeout"), a.Timeout)
+	switch s.Kind {
+	case StorefrontShopify:
+		if a.AccessToken != "" && s.ShopDomain == "" {
+			v.add(field(path, "shop_domain"), "required with api.access_token: the shop the Admin API is called on")
+		}
+		if a.APIVersion != "" && !apiVersionPattern.MatchString(a.APIVersion) {
+			v.add(field(ap, "api_version"), "invalid version %q: want YYYY-MM, e.g. 2025-07", a.APIVersion)
+		}
+	case StorefrontWooCommerce:
+		if a.BaseURL != "" || a.ConsumerKey != "" || a.ConsumerSecret != "" {
+			for _, f := range []struct {
+				name string
+				set  bool
+			}{{"base_url", a.BaseURL != ""}, {"consumer_key", a.ConsumerKey != ""}, {"consumer_secret", a.ConsumerSecret != ""}} {
+				if !f.set {
+					v.add(field(ap, f.name), "required with the other api settings: the REST API needs the site address and both halves of the key")
+				}
+			}
+		}
+	case StorefrontBigCommerce:
+		if a.AccessToken == "" {
+			v.add(field(ap, "access_token"), "required for bigcommerce: its callbacks carry only the order id, so every order is fetched from the v2 API")
+		}
+		if a.StoreHash == "" && a.BaseURL == "" {
+			v.add(field(ap, "store_hash"), "required for bigcommerce (or api.base_url): the {store_hash} of https://api.bigcommerce.com/stores/{store_hash}")
+		}
+		if s.AuthHeader != "" && !headerPattern.MatchString(s.AuthHeader) {
+			v.add(field(path, "auth_header"), "invalid header name %q", s.AuthHeader)
+		}
+	}
+}
+
+var (
+	apiVersionPattern = regexp.MustCompile(`^20[0-9]{2}-(0[1-9]|1[0-2])$`)
+	headerPattern     = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+)
 
 func (e *ERP) validate(v *validator, path string) {
 	oneOf(v, field(path, "kind"), e.Kind, []string{ERPNetSuite, ERPCin7, ERPFishbowl, ERPSandbox}, nil)

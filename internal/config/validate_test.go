@@ -132,14 +132,56 @@ erps:`}},
 			want:  []string{"database: unsupported database: want sqlite:PATH or postgres://user:password@host/dbname"},
 		},
 		{
-			name:  "storefront kind not supported yet",
+			name:  "woocommerce needs only its secret",
 			edits: []edit{{"kind: shopify", "kind: woocommerce"}},
-			want:  []string{"storefronts[0].kind: woocommerce is not supported yet"},
+		},
+		{
+			name:  "woocommerce api wants the site and both halves of the key",
+			edits: []edit{{"kind: shopify", "kind: woocommerce, api: {consumer_key: ck_1}"}},
+			want: []string{
+				"storefronts[0].api.base_url: required with the other api settings: the REST API needs the site address and both halves of the key",
+				"storefronts[0].api.consumer_secret: required with the other api settings: the REST API needs the site address and both halves of the key",
+			},
+		},
+		{
+			name:  "bigcommerce needs its api",
+			edits: []edit{{"kind: shopify", "kind: bigcommerce"}},
+			want: []string{
+				"storefronts[0].api.access_token: required for bigcommerce: its callbacks carry only the order id, so every order is fetched from the v2 API",
+				"storefronts[0].api.store_hash: required for bigcommerce (or api.base_url): the {store_hash} of https://api.bigcommerce.com/stores/{store_hash}",
+			},
+		},
+		{
+			name:  "bigcommerce with its api",
+			edits: []edit{{"kind: shopify", "kind: bigcommerce, api: {store_hash: abc123, access_token: tok}, auth_header: X-Hook-Key"}},
+		},
+		{
+			name:  "a setting of another storefront kind is refused",
+			edits: []edit{{"kind: shopify", "kind: woocommerce, shop_domain: x.myshopify.com, auth_header: X-A, api: {store_hash: abc, access_token: t}"}},
+			want: []string{
+				"storefronts[0].shop_domain: only for kind shopify",
+				"storefronts[0].auth_header: only for kind bigcommerce",
+				"storefronts[0].api.access_token: only for kind shopify or bigcommerce",
+				"storefronts[0].api.store_hash: only for kind bigcommerce",
+			},
+		},
+		{
+			name:  "shopify admin api needs the shop domain",
+			edits: []edit{{"kind: shopify", "kind: shopify, api: {access_token: shpat_1, api_version: 2025-13}"}},
+			want: []string{
+				"storefronts[0].shop_domain: required with api.access_token: the shop the Admin API is called on",
+				`storefronts[0].api.api_version: invalid version "2025-13": want YYYY-MM, e.g. 2025-07`,
+			},
+		},
+		{
+			name:  "public url",
+			edits: []edit{{"listen: 127.0.0.1:8080", "listen: 127.0.0.1:8080\npublic_url: orders.example.com"}},
+			want:  []string{"public_url: invalid URL: want https://host or https://host/prefix"},
 		},
 		{
 			name:  "unknown storefront kind",
 			edits: []edit{{"kind: shopify", "kind: magento"}},
-			want:  []string{`storefronts[0].kind: invalid value "magento": want shopify`},
+			want:  []string{`storefronts[0].kind: invalid value "magento": want shopify, woocommerce, bigcommerce`},
 		},
 		{
 			name:  "mode not supported yet",

@@ -23,6 +23,7 @@ import (
 	"github.com/ordergate/ordergate/internal/erp"
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/store"
+	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 // Mode is when a storefront's customers hear from the gateway.
@@ -91,6 +92,11 @@ type Config struct {
 
 	// Alerts, if set, is told of each order that becomes overdue, once.
 	Alerts Alerter
+
+	// Fetchers fetch the orders that a storefront's notices name, by
+	// storefront name: storefronts whose webhooks carry only an order id
+	// (BigCommerce) need one.
+	Fetchers map[string]storefront.Fetcher
 
 	// SweepInterval is how often the elected leader runs the SLA sweep,
 	// the safety net behind each order's own SLA job; default 1m.
@@ -173,6 +179,11 @@ func New(cfg Config) (*Gate, error) {
 		}
 		g.storefronts[sf.Name] = sf
 	}
+	for name := range cfg.Fetchers {
+		if _, ok := g.storefronts[name]; !ok {
+			return nil, fmt.Errorf("gate: fetcher for unknown storefront %q", name)
+		}
+	}
 	return g, nil
 }
 
@@ -222,13 +233,14 @@ func (g *Gate) RiverConfig() *river.Config {
 	river.AddWorker(workers, &erpCancelWorker{worker[ERPCancelArgs]{g: g}})
 	river.AddWorker(workers, &overdueWorker{worker[OverdueArgs]{g: g}})
 	river.AddWorker(workers, &alertWorker{worker[AlertArgs]{g: g}})
+	river.AddWorker(workers, &fetchWorker{worker[FetchArgs]{g: g}})
 	leaderJobs := g.leaderJobs()
 	periodic := make([]*river.PeriodicJob, 0, len(leaderJobs))
 	for _, j := range leaderJobs {
 		j.addWorker(workers)
 		periodic = append(periodic, g.periodicJob(j))
 	}
-	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}, periodicQueue: {MaxWorkers: len(leaderJobs)}}
+	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}, periodicQueue: {MaxWorkers: len(leaderJobs)}, fetchQueue: {MaxWorkers: 4}}
 	for name, e := range g.cfg.ERPs {
 		queues[erpQueue(name)] = river.QueueConfig{MaxWorkers: concurrency(e)}
 	}

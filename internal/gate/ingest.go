@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -46,6 +47,9 @@ func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestR
 			o := order.New(d.Order, now, src, detail)
 			if d.Topic == storefront.OrderUpdated {
 				o.Record(order.Event{At: now, Kind: order.EventNote, Source: src, Detail: "an update arrived before the create; its full order was taken"})
+			}
+			if gaps := gaps(o); gaps != "" {
+				o.Flag(gaps, "gate", now)
 			}
 			return o, g.start(ctx, tx, o)
 		case storefront.OrderCancelled:
@@ -106,4 +110,22 @@ func (g *Gate) cancel(ctx context.Context, tx store.Tx, o *order.Order, reason, 
 	}
 	o.Record(order.Event{At: now, Kind: order.EventERPCancel, Source: "gate", Detail: "the erp may hold the order: cancelling it there"})
 	return g.enqueueERPCancel(ctx, tx, o, reason)
+}
+
+// gaps names what a new order lacks that someone must supply — a customer
+// e-mail address (no message can reach the customer), a shipping address
+// (the ERP order will not say where to ship) — or returns "". The order
+// still goes to the ERP: the ERP validates its stock either way, and an
+// operator can fix the address there.
+func gaps(o *order.Order) string {
+	var out []string
+	if strings.TrimSpace(o.Customer.Email) == "" {
+		out = append(out, "no customer e-mail address: the customer cannot be told of the order")
+	}
+	if o.NeedsShipping {
+		if m := o.ShipTo.Missing(); m != "" {
+			out = append(out, "incomplete shipping address ("+m+"): add it to the order in the erp")
+		}
+	}
+	return strings.Join(out, "; ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ordergate/ordergate/internal/notify"
@@ -108,8 +109,12 @@ func notApplicable(format string, args ...any) error {
 // held reports whether o waits for an operator because the ERP accepted only
 // part of it under the reject policy.
 func held(o *order.Order) bool {
-	return o.State() == order.Acknowledged && o.Attention != "" && len(o.ShortLines()) > 0
+	return o.State() == order.Acknowledged && strings.HasPrefix(o.Attention, heldForShortfall) && len(o.ShortLines()) > 0
 }
+
+// heldForShortfall begins the attention reason of an order held because the
+// ERP accepted only part of it.
+const heldForShortfall = "the erp accepted only part of the order"
 
 func (g *Gate) retry(ctx context.Context, tx store.Tx, o *order.Order) (string, error) {
 	now := g.now()

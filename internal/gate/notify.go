@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/riverqueue/river"
 
@@ -44,8 +45,7 @@ func due(k notify.Kind, o *order.Order) (bool, string) {
 			return false, "the order is already " + string(s)
 		}
 	case notify.Problem:
-		held := s == order.Acknowledged && o.Attention != "" && len(o.ShortLines()) > 0
-		if s != order.Rejected && !held {
+		if s != order.Rejected && !held(o) {
 			return false, "the order is " + string(s) + " and no longer held"
 		}
 	default:
@@ -77,6 +77,9 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 				o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: fmt.Sprintf("%s message not sent: %s", kind, why)})
 			}
 			return nil
+		}
+		if strings.TrimSpace(o.Customer.Email) == "" {
+			return g.noAddressee(ctx, tx, o, kind, n)
 		}
 		if n.Status == store.NotifySending || n.Status == store.NotifyInDoubt {
 			n.Status, n.UpdatedAt = store.NotifyInDoubt, now
@@ -147,3 +150,26 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	}
 	return nil
 }
+
+// noAddressee settles a message for an order without a customer e-mail
+// address: nothing can be sent, so the message is recorded as not sent
+// and, for the confirmation, the order is confirmed all the same — the ERP
+// has it, and waiting would only hold it past its SLA — with the reason on
+// the attention queue, so that someone tells the customer another way.
+func (g *Gate) noAddressee(ctx context.Context, tx store.Tx, o *order.Order, kind notify.Kind, n store.Notification) error {
+	now := g.now()
+	o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: string(kind) + " message not sent: the order has no customer e-mail address"})
+	if kind != notify.Confirmation {
+		return nil
+	}
+	o.Flag(noEmailConfirmed, "gate", now)
+	if err := o.Confirm(now); err != nil {
+		return err
+	}
+	n.Key, n.Kind, n.Status, n.UpdatedAt = o.Key, string(kind), store.NotifyFailed, now
+	return tx.PutNotification(ctx, n)
+}
+
+// noEmailConfirmed is the attention reason of an order confirmed without
+// a message.
+const noEmailConfirmed = "confirmed by the erp but the order has no customer e-mail address: no confirmation was sent; tell the customer another way"

@@ -66,6 +66,9 @@ type options struct {
 	instance      string
 	// log, if set, receives the gate's log; by default it is discarded.
 	log slog.Handler
+	// fetcher, if set, fetches the orders the test storefront's notices
+	// name.
+	fetcher storefront.Fetcher
 }
 
 // bundle is a gate on a real SQLite store, a sandbox ERP over HTTP and a
@@ -115,8 +118,13 @@ func setup(t *testing.T, opts options) *bundle {
 	if opts.storefront != nil {
 		opts.storefront(&sf)
 	}
+	var fetchers map[string]storefront.Fetcher
+	if opts.fetcher != nil {
+		fetchers = map[string]storefront.Fetcher{testStorefront: opts.fetcher}
+	}
 	b.gate, err = New(Config{
 		Storefronts:   []Storefront{sf},
+		Fetchers:      fetchers,
 		Alerts:        opts.alerts,
 		ERPs:          map[string]ERP{testERP: {Client: client}},
 		Notifiers:     map[string]notify.Sender{testNotifier: sender},

@@ -195,7 +195,7 @@ func (g *Gate) applyReceipt(ctx context.Context, tx store.Tx, o *order.Order, re
 			o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: "confirming as a backorder: " + what})
 			return g.enqueueNotify(ctx, tx, o, notify.Confirmation, time.Time{})
 		}
-		o.Flag("the erp accepted only part of the order ("+what+"): release it to confirm it as it stands, or cancel it", "gate", now)
+		o.Flag(heldForShortfall+" ("+what+"): release it to confirm it as it stands, or cancel it", "gate", now)
 		return g.enqueueNotify(ctx, tx, o, notify.Problem, time.Time{})
 	case erp.StatusRejected:
 		return g.reject(ctx, tx, o, rec.Reason)

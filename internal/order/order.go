@@ -2,6 +2,7 @@ package order
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -26,6 +27,47 @@ type Customer struct {
 	Name  string `json:"name,omitempty"`
 	Email string `json:"email,omitempty"`
 	Phone string `json:"phone,omitempty"`
+}
+
+// Address is a postal address as the storefront gave it. Every field may
+// be empty; Region and Country are names, RegionCode and CountryCode their
+// codes (ISO 3166-2 subdivision, ISO 3166-1 alpha-2) when the storefront
+// gives them.
+type Address struct {
+	Name        string `json:"name,omitempty"`
+	Company     string `json:"company,omitempty"`
+	Line1       string `json:"line1,omitempty"`
+	Line2       string `json:"line2,omitempty"`
+	City        string `json:"city,omitempty"`
+	Region      string `json:"region,omitempty"`
+	RegionCode  string `json:"region_code,omitempty"`
+	PostalCode  string `json:"postal_code,omitempty"`
+	Country     string `json:"country,omitempty"`
+	CountryCode string `json:"country_code,omitempty"`
+	Phone       string `json:"phone,omitempty"`
+}
+
+// Missing names what a carrier needs that the address lacks — a street
+// line, a city, a country — or returns "" when it has them all. A nil
+// address lacks everything.
+func (a *Address) Missing() string {
+	if a == nil {
+		return "no address"
+	}
+	var gaps []string
+	if strings.TrimSpace(a.Line1) == "" && strings.TrimSpace(a.Line2) == "" {
+		gaps = append(gaps, "street")
+	}
+	if strings.TrimSpace(a.City) == "" {
+		gaps = append(gaps, "city")
+	}
+	if strings.TrimSpace(a.Country) == "" && strings.TrimSpace(a.CountryCode) == "" {
+		gaps = append(gaps, "country")
+	}
+	if len(gaps) == 0 {
+		return ""
+	}
+	return "no " + strings.Join(gaps, ", ")
 }
 
 // LineItem is one line of an order. Price is a decimal, never a float.
@@ -71,6 +113,12 @@ type Order struct {
 	Currency string
 	Total    decimal.Decimal
 	Lines    []LineItem
+	// ShipTo is where the order ships, nil when the storefront gave no
+	// shipping address.
+	ShipTo *Address
+	// NeedsShipping says some line is a physical good to ship; an order of
+	// gift cards or downloads needs no address.
+	NeedsShipping bool
 
 	CapturedAt      time.Time // when the storefront took the order
 	SourceUpdatedAt time.Time // the storefront's updated_at of the snapshot we hold
@@ -308,6 +356,7 @@ func (o *Order) Merge(s Order, source string, at time.Time) bool {
 		return true
 	}
 	o.Name, o.Customer, o.Currency, o.Total, o.Lines = s.Name, s.Customer, s.Currency, s.Total, s.Lines
+	o.ShipTo, o.NeedsShipping = s.ShipTo, s.NeedsShipping
 	if !s.CapturedAt.IsZero() {
 		o.CapturedAt = s.CapturedAt
 	}

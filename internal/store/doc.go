@@ -21,11 +21,16 @@ type Document struct {
 	Reason   string           `json:"reason,omitempty"`
 	// SubmitLease is order.Order.SubmitLease.
 	SubmitLease time.Time `json:"submit_lease,omitzero"`
+	// ShipTo is order.Order.ShipTo.
+	ShipTo *order.Address `json:"ship_to,omitempty"`
+	// NeedsShipping is order.Order.NeedsShipping.
+	NeedsShipping bool `json:"needs_shipping,omitempty"`
 }
 
 // EncodeDocument returns the JSON document of o.
 func EncodeDocument(o *order.Order) ([]byte, error) {
-	return json.Marshal(Document{Customer: o.Customer, Currency: o.Currency, Total: o.Total, Lines: o.Lines, ShipBy: o.ShipBy, Reason: o.Reason, SubmitLease: o.SubmitLease})
+	return json.Marshal(Document{Customer: o.Customer, Currency: o.Currency, Total: o.Total, Lines: o.Lines, ShipBy: o.ShipBy, Reason: o.Reason,
+		SubmitLease: o.SubmitLease, ShipTo: o.ShipTo, NeedsShipping: o.NeedsShipping})
 }
 
 // DecodeDocument fills o from its JSON document.
@@ -35,6 +40,6 @@ func DecodeDocument(b []byte, o *order.Order) error {
 		return err
 	}
 	o.Customer, o.Currency, o.Total, o.Lines, o.ShipBy, o.Reason = d.Customer, d.Currency, d.Total, d.Lines, d.ShipBy, d.Reason
-	o.SubmitLease = d.SubmitLease
+	o.SubmitLease, o.ShipTo, o.NeedsShipping = d.SubmitLease, d.ShipTo, d.NeedsShipping
 	return nil
 }

@@ -4,6 +4,9 @@
 package storefront
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/ordergate/ordergate/internal/order"
@@ -37,3 +40,50 @@ type Delivery struct {
 	CancelReason string
 	CancelledAt  time.Time
 }
+
+// Notice is a verified webhook that names an order without carrying it
+// (BigCommerce's callbacks hold only the id). The gate stores it under its
+// own dedup key, answers 2xx, and fetches the order in a job.
+type Notice struct {
+	Storefront  string    // the configured storefront's name
+	Kind        string    // bigcommerce, …
+	RawTopic    string    // as the storefront named it, e.g. "store/order/created"
+	DedupKey    string    // the same for every repeat of one event
+	DeliveryID  string    // the storefront's id for this event, for logs
+	OrderID     string    // the order it names, in decimal
+	TriggeredAt time.Time // when the storefront fired it, if it says
+	Body        []byte    // the raw body, which the Fetcher reads again
+}
+
+// Fetcher turns a stored notice into the delivery of its order, as the
+// storefront holds the order now.
+type Fetcher interface {
+	// Fetch reads the notice's raw body and fetches the order. It returns
+	// ErrSkip (wrapped, with the reason) when there is nothing to hand on,
+	// ErrNotFound when the storefront does not know the order, and a
+	// *ThrottledError when the storefront asked to wait. Any other error
+	// is retried.
+	Fetch(ctx context.Context, body []byte) (Delivery, error)
+}
+
+// Errors a Fetcher returns.
+var (
+	// ErrSkip says the notice names nothing to hand on: an abandoned
+	// checkout rather than an order, say.
+	ErrSkip = errors.New("nothing to ingest")
+	// ErrNotFound says the storefront does not know the order.
+	ErrNotFound = errors.New("order not found in the storefront")
+)
+
+// ThrottledError says the storefront asked the caller to wait RetryAfter
+// before the next request.
+type ThrottledError struct {
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("throttled by the storefront, retry after %v: %v", e.RetryAfter, e.Err)
+}
+
+func (e *ThrottledError) Unwrap() error { return e.Err }

@@ -25,7 +25,8 @@ type Storefront struct {
 	Name       string
 	Kind       string
 	Secrets    [][]byte // every secret a delivery may be signed with (rotation)
-	ShopDomain string   // if set, deliveries from any other shop are refused
+	ShopDomain string   // shopify: if set, deliveries from any other shop are refused
+	AuthHeader string   // bigcommerce: the hook's custom header; default bigcommerce.DefaultHeader
 }
 
 // Config configures the server.
@@ -92,6 +93,8 @@ func (s *Server) Handler() http.Handler {
 	})
 	r.Get("/readyz", s.ready)
 	r.Post("/webhooks/shopify/{storefront}", s.shopifyWebhook)
+	r.Post("/webhooks/woocommerce/{storefront}", s.woocommerceWebhook)
+	r.Post("/webhooks/bigcommerce/{storefront}", s.bigcommerceWebhook)
 	r.Post("/erp/{erp}/ack", s.erpAck)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(s.authenticate)

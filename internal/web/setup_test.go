@@ -26,16 +26,21 @@ import (
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
 	"github.com/ordergate/ordergate/internal/store"
 	"github.com/ordergate/ordergate/internal/store/sqlite"
+	"github.com/ordergate/ordergate/internal/storefront"
+	"github.com/ordergate/ordergate/internal/storefront/bigcommerce"
+	"github.com/ordergate/ordergate/internal/storefront/bigcommerce/bigcommercefake"
 	"github.com/ordergate/ordergate/internal/storefront/shopify"
+	"github.com/ordergate/ordergate/internal/storefront/woocommerce"
 )
 
 // The storefronts the test server knows: shop1 takes two secrets (a
 // rotation under way), shop2 only deliveries from its own shop, and woo1
-// is not a Shopify storefront at all.
+// and bc1 are the WooCommerce and BigCommerce storefronts.
 const (
 	shop1      = "shop1"
 	shop2      = "shop2"
 	woo1       = "woo1"
+	bc1        = "bc1"
 	shopDomain = "jsmith.myshopify.com"
 	adminToken = "admin-token-1"
 	maxBody    = 32 << 10
@@ -75,6 +80,22 @@ type bundle struct {
 	mail   *mailbox.Mailbox
 	srv    *httptest.Server
 	closed bool
+	// bc is bc1's v2 API, served over HTTP for the gate's fetches.
+	bc *bigcommercefake.Store
+}
+
+// bcFetcher serves a fake BigCommerce store for bc1 and returns the gate's
+// fetcher for it.
+func (b *bundle) bcFetcher(t *testing.T) storefront.Fetcher {
+	t.Helper()
+	b.bc = bigcommercefake.New(bigcommercefake.Config{StoreHash: "abc123", StoreID: "1025646", AccessToken: "bc-token"})
+	api := httptest.NewServer(b.bc)
+	t.Cleanup(api.Close)
+	client, err := bigcommerce.NewClient(bigcommerce.Config{Storefront: bc1, AccessToken: "bc-token", BaseURL: api.URL + b.bc.Prefix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bigcommerce.Fetcher{Storefront: bc1, Client: client}
 }
 
 func setup(t *testing.T, opts options) *bundle {
@@ -115,7 +136,10 @@ func setup(t *testing.T, opts options) *bundle {
 		Storefronts: []gate.Storefront{
 			{Name: shop1, Kind: shopify.Kind, ERP: "sandbox", Notifier: "mail", SLA: opts.sla},
 			{Name: shop2, Kind: shopify.Kind, ERP: "sandbox", Notifier: "mail", SLA: opts.sla},
+			{Name: woo1, Kind: woocommerce.Kind, ERP: "sandbox", Notifier: "mail", SLA: opts.sla},
+			{Name: bc1, Kind: bigcommerce.Kind, ERP: "sandbox", Notifier: "mail", SLA: opts.sla},
 		},
+		Fetchers:     map[string]storefront.Fetcher{bc1: b.bcFetcher(t)},
 		ERPs:         map[string]gate.ERP{"sandbox": {Client: client}},
 		Notifiers:    map[string]notify.Sender{"mail": sender},
 		RetryInitial: 20 * time.Millisecond,
@@ -146,7 +170,8 @@ func setup(t *testing.T, opts options) *bundle {
 		Storefronts: []Storefront{
 			{Name: shop1, Kind: shopify.Kind, Secrets: [][]byte{oldSecret, newSecret}},
 			{Name: shop2, Kind: shopify.Kind, Secrets: [][]byte{oldSecret}, ShopDomain: shopDomain},
-			{Name: woo1, Kind: "woocommerce", Secrets: [][]byte{oldSecret}},
+			{Name: woo1, Kind: woocommerce.Kind, Secrets: [][]byte{oldSecret, newSecret}},
+			{Name: bc1, Kind: bigcommerce.Kind, Secrets: [][]byte{oldSecret, newSecret}},
 		},
 		AdminTokens:  []string{adminToken},
 		MaxBodyBytes: maxBody,

@@ -8,7 +8,9 @@ import (
 	"github.com/ordergate/ordergate/internal/erp/callback"
 	"github.com/ordergate/ordergate/internal/gate"
 	"github.com/ordergate/ordergate/internal/store"
+	"github.com/ordergate/ordergate/internal/storefront/bigcommerce"
 	"github.com/ordergate/ordergate/internal/storefront/shopify"
+	"github.com/ordergate/ordergate/internal/storefront/woocommerce"
 )
 
 // retryAfter is what a 503 asks the caller to wait, in seconds.
@@ -20,11 +22,14 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, shopify.ErrSignature):
+	case errors.Is(err, shopify.ErrSignature), errors.Is(err, woocommerce.ErrSignature), errors.Is(err, bigcommerce.ErrSignature),
+		errors.Is(err, bigcommerce.ErrMissingHeader):
 		return http.StatusUnauthorized
 	case errors.Is(err, callback.ErrSignature), errors.Is(err, callback.ErrMissingHeader), errors.Is(err, callback.ErrStale):
 		return http.StatusUnauthorized
-	case errors.Is(err, shopify.ErrMissingHeader), errors.Is(err, shopify.ErrMalformed):
+	case errors.Is(err, shopify.ErrMissingHeader), errors.Is(err, shopify.ErrMalformed),
+		errors.Is(err, woocommerce.ErrMissingHeader), errors.Is(err, woocommerce.ErrMalformed),
+		errors.Is(err, bigcommerce.ErrMalformed):
 		return http.StatusBadRequest
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, gate.ErrUnknownOrder):
 		return http.StatusNotFound

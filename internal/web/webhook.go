@@ -8,47 +8,133 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/ordergate/ordergate/internal/store"
+	"github.com/ordergate/ordergate/internal/storefront"
+	"github.com/ordergate/ordergate/internal/storefront/bigcommerce"
 	"github.com/ordergate/ordergate/internal/storefront/shopify"
+	"github.com/ordergate/ordergate/internal/storefront/woocommerce"
 )
 
-// shopifyWebhook takes one Shopify delivery: verify the signature on the raw
-// bytes, parse, store in one transaction, and only then answer 200. A bad
-// signature is 401 and stores nothing; a malformed body is 400 and stores
-// nothing; a failure to store is 503 so that Shopify retries.
+// Every webhook handler follows the same steps: find the storefront, read
+// the body within the cap, authenticate the raw bytes, parse, store in one
+// transaction, and only then answer 200. A bad signature is 401 and stores
+// nothing; a malformed body is 400 and stores nothing; a topic the gate
+// does not act on is 200 and stores nothing (so the storefront does not
+// retry it or disable the hook); a failure to store is 503 so that the
+// storefront retries.
+
+// shopifyWebhook takes one Shopify delivery.
 func (s *Server) shopifyWebhook(w http.ResponseWriter, r *http.Request) {
+	sf, body, ok := s.begin(w, r, shopify.Kind)
+	if !ok {
+		return
+	}
+	if err := shopify.Verify(body, r.Header.Get(shopify.HeaderHmac), sf.Secrets); err != nil {
+		s.refuse(w, sf.Name, "verify", err)
+		return
+	}
+	if sf.ShopDomain != "" && !strings.EqualFold(r.Header.Get(shopify.HeaderShopDomain), sf.ShopDomain) {
+		s.log.Warn("webhook from another shop refused", "storefront", sf.Name, "shop_domain", r.Header.Get(shopify.HeaderShopDomain))
+		writeError(w, http.StatusUnauthorized, "delivery is for another shop")
+		return
+	}
+	d, err := shopify.Parse(sf.Name, r.Header, body)
+	if errors.Is(err, shopify.ErrUnsupportedTopic) {
+		s.ignore(w, sf.Name, r.Header.Get(shopify.HeaderTopic), err)
+		return
+	}
+	if err != nil {
+		s.refuse(w, sf.Name, "parse", err)
+		return
+	}
+	s.ingest(w, r, d)
+}
+
+// woocommerceWebhook takes one WooCommerce delivery. The unsigned ping
+// WooCommerce sends when a webhook is created or activated is answered
+// exactly 200, as WooCommerce requires to save the webhook, and stores
+// nothing. WooCommerce never retries a delivery, so an order refused here
+// is recovered only by reconciliation: every refusal is logged at warn.
+func (s *Server) woocommerceWebhook(w http.ResponseWriter, r *http.Request) {
+	sf, body, ok := s.begin(w, r, woocommerce.Kind)
+	if !ok {
+		return
+	}
+	if woocommerce.IsPing(r.Header, body) {
+		s.log.Info("woocommerce webhook ping answered", "storefront", sf.Name, "body", string(body))
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ping"})
+		return
+	}
+	if err := woocommerce.Verify(sf.Secrets, r.Header, body); err != nil {
+		s.refuse(w, sf.Name, "verify", err)
+		return
+	}
+	d, err := woocommerce.Parse(sf.Name, r.Header, body)
+	if errors.Is(err, woocommerce.ErrUnsupportedTopic) {
+		s.ignore(w, sf.Name, r.Header.Get(woocommerce.HeaderTopic), err)
+		return
+	}
+	if err != nil {
+		s.refuse(w, sf.Name, "parse", err)
+		return
+	}
+	s.ingest(w, r, d)
+}
+
+// bigcommerceWebhook takes one BigCommerce callback. It carries only the
+// order's id, so the callback is stored as a notice, with the job that
+// fetches the order from the v2 API, and answered at once: BigCommerce
+// wants a reply within seconds and retries, then deactivates the hook,
+// when it gets none.
+func (s *Server) bigcommerceWebhook(w http.ResponseWriter, r *http.Request) {
+	sf, body, ok := s.begin(w, r, bigcommerce.Kind)
+	if !ok {
+		return
+	}
+	if err := bigcommerce.Verify(r.Header, sf.AuthHeader, sf.Secrets); err != nil {
+		s.refuse(w, sf.Name, "verify", err)
+		return
+	}
+	h, err := bigcommerce.ParseHook(sf.Name, body)
+	if errors.Is(err, bigcommerce.ErrUnsupportedTopic) {
+		s.ignore(w, sf.Name, h.Scope, err)
+		return
+	}
+	if err != nil {
+		s.refuse(w, sf.Name, "parse", err)
+		return
+	}
+	res, err := s.gate.IngestNotice(r.Context(), h.Notice(body))
+	s.stored(w, sf.Name, h.OrderID, h.Scope, res, err)
+}
+
+// begin finds the storefront named in the path, of kind, and reads the
+// body within the cap. It answers the request itself when it returns false.
+func (s *Server) begin(w http.ResponseWriter, r *http.Request, kind string) (Storefront, []byte, bool) {
 	name := chi.URLParam(r, "storefront")
 	sf, ok := s.storefronts[name]
-	if !ok || sf.Kind != "shopify" {
-		writeError(w, http.StatusNotFound, "no shopify storefront named "+name)
-		return
+	if !ok || sf.Kind != kind {
+		writeError(w, http.StatusNotFound, "no "+kind+" storefront named "+name)
+		return Storefront{}, nil, false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	if err != nil {
 		s.refuse(w, name, "read body", err)
-		return
+		return Storefront{}, nil, false
 	}
-	if err := shopify.Verify(body, r.Header.Get("X-Shopify-Hmac-Sha256"), sf.Secrets); err != nil {
-		s.refuse(w, name, "verify", err)
-		return
-	}
-	if sf.ShopDomain != "" && !strings.EqualFold(r.Header.Get("X-Shopify-Shop-Domain"), sf.ShopDomain) {
-		s.log.Warn("webhook from another shop refused", "storefront", name, "shop_domain", r.Header.Get("X-Shopify-Shop-Domain"))
-		writeError(w, http.StatusUnauthorized, "delivery is for another shop")
-		return
-	}
-	d, err := shopify.Parse(name, r.Header, body)
-	if errors.Is(err, shopify.ErrUnsupportedTopic) {
-		s.log.Info("webhook topic ignored", "storefront", name, "topic", r.Header.Get("X-Shopify-Topic"))
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored", "reason": err.Error()})
-		return
-	}
-	if err != nil {
-		s.refuse(w, name, "parse", err)
-		return
-	}
+	return sf, body, true
+}
+
+// ingest stores a parsed delivery and answers.
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request, d storefront.Delivery) {
 	res, err := s.gate.Ingest(r.Context(), d)
+	s.stored(w, d.Storefront, d.Order.Key.ID, d.RawTopic, res, err)
+}
+
+// stored answers once the store has answered: 200 only after the commit.
+func (s *Server) stored(w http.ResponseWriter, storefront, orderID, topic string, res store.IngestResult, err error) {
 	if err != nil {
-		s.log.Error("webhook not stored", "storefront", name, "order_id", d.Order.Key.ID, "topic", d.RawTopic, "err", err)
+		s.log.Error("webhook not stored", "storefront", storefront, "order_id", orderID, "topic", topic, "err", err)
 		w.Header().Set("Retry-After", retryAfter)
 		writeError(w, statusOf(err), "not stored; retry")
 		return
@@ -57,8 +143,15 @@ func (s *Server) shopifyWebhook(w http.ResponseWriter, r *http.Request) {
 	if res.Duplicate {
 		status = "duplicate"
 	}
-	s.log.Debug("webhook stored", "storefront", name, "order_id", d.Order.Key.ID, "topic", d.RawTopic, "status", status)
+	s.log.Debug("webhook stored", "storefront", storefront, "order_id", orderID, "topic", topic, "status", status)
 	writeJSON(w, http.StatusOK, map[string]string{"status": status})
+}
+
+// ignore answers 200 to an authentic delivery of a topic the gate does not
+// act on, storing nothing.
+func (s *Server) ignore(w http.ResponseWriter, storefront, topic string, err error) {
+	s.log.Info("webhook topic ignored", "storefront", storefront, "topic", topic)
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ignored", "reason": err.Error()})
 }
 
 func (s *Server) refuse(w http.ResponseWriter, storefront, step string, err error) {
