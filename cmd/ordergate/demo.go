@@ -19,7 +19,7 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 	"github.com/ordergate/ordergate/internal/store"
 )
 
@@ -119,11 +119,11 @@ func (c *demoCmd) Run() error {
 	faults := c.Faults || sc.name == "failures"
 	fmt.Printf("  placing %d orders at %.0f/s, faults %v, seed %d\n\n", c.Orders, c.Rate, faults, c.Seed)
 
-	var sims []*shopifysim.Sim
+	var sims []*storesim.Sim
 	for _, s := range sc.shops {
 		cfg := s.sim
 		cfg.Target, cfg.Secret = gw.addr()+"/webhooks/shopify/"+s.name, []byte(secret)
-		sims = append(sims, shopifysim.New(cfg))
+		sims = append(sims, storesim.New(cfg))
 	}
 	simDone := runSims(ctx, sims)
 	started := time.Now()
@@ -164,7 +164,7 @@ func policy(shortfall string) string {
 }
 
 // runSims runs every simulator and reports once, when all are done.
-func runSims(ctx context.Context, sims []*shopifysim.Sim) <-chan error {
+func runSims(ctx context.Context, sims []*storesim.Sim) <-chan error {
 	done := make(chan error, 1)
 	errs := make([]error, len(sims))
 	var wg sync.WaitGroup
@@ -179,8 +179,8 @@ func runSims(ctx context.Context, sims []*shopifysim.Sim) <-chan error {
 }
 
 // progress sums the simulators' progress.
-func progress(sims []*shopifysim.Sim) shopifysim.Progress {
-	var p shopifysim.Progress
+func progress(sims []*storesim.Sim) storesim.Progress {
+	var p storesim.Progress
 	for _, s := range sims {
 		q := s.Progress()
 		p.Orders += q.Orders
@@ -194,7 +194,7 @@ func progress(sims []*shopifysim.Sim) shopifysim.Progress {
 // watch prints progress once a second until the simulators are done and
 // every order the gateway holds is settled or flagged for attention. It
 // reports whether they all got there.
-func (c *demoCmd) watch(ctx context.Context, gw *gateway, sims []*shopifysim.Sim, simDone <-chan error, started time.Time) (bool, error) {
+func (c *demoCmd) watch(ctx context.Context, gw *gateway, sims []*storesim.Sim, simDone <-chan error, started time.Time) (bool, error) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var deadline <-chan time.Time
@@ -277,7 +277,7 @@ const drainFor = 20 * time.Second
 // scenario sets one), and the alerts for the orders marked. It gives up
 // drainFor after the last SLA falls due; the judge then reports whatever is
 // still wrong.
-func (c *demoCmd) drain(ctx context.Context, gw *gateway, sim *erpsim.ERP, sc scenario, sims []*shopifysim.Sim, hook *alertHook) {
+func (c *demoCmd) drain(ctx context.Context, gw *gateway, sim *erpsim.ERP, sc scenario, sims []*storesim.Sim, hook *alertHook) {
 	giveUp := time.Now().Add(drainFor)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -318,7 +318,7 @@ func (c *demoCmd) drain(ctx context.Context, gw *gateway, sim *erpsim.ERP, sc sc
 
 // cancelsOutstanding counts the orders whose storefront cancel the gateway
 // accepted and that the ERP still holds live.
-func cancelsOutstanding(sims []*shopifysim.Sim, sc scenario, rec erpsim.Records) int {
+func cancelsOutstanding(sims []*storesim.Sim, sc scenario, rec erpsim.Records) int {
 	live := make(map[string]bool)
 	for _, o := range rec.Orders {
 		if !o.Cancelled() {

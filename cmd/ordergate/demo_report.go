@@ -14,7 +14,7 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 	"github.com/ordergate/ordergate/internal/sandbox/verdict"
 	"github.com/ordergate/ordergate/internal/store"
 )
@@ -52,7 +52,7 @@ type demoReport struct {
 // lists as overdue and for attention. The lists are judged only once every
 // order settled or was flagged: a run stopped half-way has unsettled orders
 // that nobody owes a list yet.
-func (c *demoCmd) report(ctx context.Context, gw *gateway, sc scenario, sims []*shopifysim.Sim, sim *erpsim.ERP, mb *mailbox.Mailbox, hook *alertHook, settled bool) (demoReport, error) {
+func (c *demoCmd) report(ctx context.Context, gw *gateway, sc scenario, sims []*storesim.Sim, sim *erpsim.ERP, mb *mailbox.Mailbox, hook *alertHook, settled bool) (demoReport, error) {
 	// A fresh context: after Ctrl-C the summary is still worth reading.
 	ctx = context.WithoutCancel(ctx)
 	overdue, err := listOrders(ctx, gw.store, store.Filter{Overdue: true})

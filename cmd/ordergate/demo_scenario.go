@@ -9,7 +9,7 @@ import (
 	"github.com/ordergate/ordergate/internal/config"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 )
 
 // demoERP is the name of the sandbox ERP in the demo's config; the ERP's
@@ -39,7 +39,7 @@ type demoShop struct {
 	name      string
 	mode      string
 	shortfall string
-	sim       shopifysim.Config // without Target and Secret
+	sim       storesim.Config // without Target and Secret
 }
 
 // scenario returns the run the flags ask for.
@@ -116,11 +116,11 @@ var demoLatency = erpsim.Latency{Min: 10 * time.Millisecond, Median: 40 * time.M
 
 // simBase is a storefront simulator's config without misbehaviour; offset
 // keeps two shops' order ids apart, so that a reader never confuses them.
-func (c *demoCmd) simBase(orders int, rate float64, offset int64) shopifysim.Config {
-	return shopifysim.Config{
+func (c *demoCmd) simBase(orders int, rate float64, offset int64) storesim.Config {
+	return storesim.Config{
 		Orders: orders, Rate: rate, Concurrency: c.Concurrency, Seed: c.Seed + offset,
-		FirstOrderID: shopifysim.DefaultFirstOrderID + offset,
-		Retry:        shopifysim.Retry{Initial: 100 * time.Millisecond, Max: 2 * time.Second, Forever: true},
+		FirstOrderID: storesim.DefaultFirstOrderID + offset,
+		Retry:        storesim.Retry{Initial: 100 * time.Millisecond, Max: 2 * time.Second, Forever: true},
 		Logger:       slog.New(slog.DiscardHandler),
 	}
 }
@@ -129,7 +129,7 @@ func (c *demoCmd) simBase(orders int, rate float64, offset int64) shopifysim.Con
 // each.
 func catalogueStock() map[string]int {
 	stock := make(map[string]int)
-	for _, sku := range shopifysim.DefaultSKUs() {
+	for _, sku := range storesim.DefaultSKUs() {
 		stock[sku] = 1_000_000
 	}
 	return stock

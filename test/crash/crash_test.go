@@ -24,7 +24,7 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 	"github.com/ordergate/ordergate/internal/sandbox/verdict"
 )
 
@@ -77,7 +77,7 @@ func TestCrash_SIGKILLMidFlightLosesNothingAndDuplicatesNothing(t *testing.T) {
 
 	// Stock exactly the simulated catalogue: its unknown lines are refused.
 	stock := map[string]int{}
-	for _, sku := range shopifysim.DefaultSKUs() {
+	for _, sku := range storesim.DefaultSKUs() {
 		stock[sku] = 1_000_000
 	}
 	erp := erpsim.New(erpsim.Config{
@@ -128,11 +128,11 @@ retry: {initial: 50ms, max: 500ms, max_attempts: 200}
 	}()
 
 	gw := startGateway(t, ctx, cfgPath, addr, logf)
-	sim := shopifysim.New(shopifysim.Config{
+	sim := storesim.New(storesim.Config{
 		Target: "http://" + addr + "/webhooks/shopify/" + storefront, Secret: []byte(secret),
 		Orders: orders, Rate: 150, Concurrency: 16, Seed: seed,
 		DuplicateRate: 0.05, OutOfOrderRate: 0.05, CancelRate: 0.02, UnknownSKURate: 0.02,
-		Retry:  shopifysim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
+		Retry:  storesim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	simDone := make(chan error, 1)

@@ -24,7 +24,7 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 	"github.com/ordergate/ordergate/internal/store/postgres/pgtest"
 )
 
@@ -113,10 +113,10 @@ func TestReplicas_SLASweepMovesToAnotherReplicaWhenTheLeaderIsKilled(t *testing.
 		}
 	}
 	lb := &roundRobin{addrs: alive, accepted: make([]atomic.Int64, len(alive))}
-	sim := shopifysim.New(shopifysim.Config{
+	sim := storesim.New(storesim.Config{
 		Target: "http://replicas/webhooks/shopify/" + storefront, Secret: []byte(secret),
 		Orders: orders, Concurrency: orders,
-		Retry:  shopifysim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
+		Retry:  storesim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
 		Client: lb.client(), Logger: slog.New(slog.DiscardHandler),
 	})
 	if err := sim.Run(ctx); err != nil {

@@ -33,7 +33,7 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 	"github.com/ordergate/ordergate/internal/sandbox/verdict"
 	"github.com/ordergate/ordergate/internal/store/postgres/pgtest"
 )
@@ -78,7 +78,7 @@ func TestReplicas_ThreeOnOneDatabaseOneKilledMidwayKeepEveryInvariant(t *testing
 	binary := build(t)
 
 	stock := map[string]int{}
-	for _, sku := range shopifysim.DefaultSKUs() {
+	for _, sku := range storesim.DefaultSKUs() {
 		stock[sku] = 1_000_000
 	}
 	erp := erpsim.New(erpsim.Config{
@@ -138,11 +138,11 @@ func TestReplicas_ThreeOnOneDatabaseOneKilledMidwayKeepEveryInvariant(t *testing
 	for i, g := range gws {
 		lb.addrs[i] = g.addr
 	}
-	sim := shopifysim.New(shopifysim.Config{
+	sim := storesim.New(storesim.Config{
 		Target: "http://replicas/webhooks/shopify/" + storefront, Secret: []byte(secret),
 		Orders: orders, Rate: float64(rate), Concurrency: 32, Seed: seed,
 		DuplicateRate: 0.05, OutOfOrderRate: 0.05, CancelRate: 0.02, UnknownSKURate: 0.02,
-		Retry:  shopifysim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
+		Retry:  storesim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
 		Client: lb.client(),
 		Logger: slog.New(slog.DiscardHandler),
 	})
@@ -361,7 +361,7 @@ func (lb *roundRobin) counts() []int64 {
 	return out
 }
 
-func waitAccepted(t *testing.T, ctx context.Context, sim *shopifysim.Sim, n int) {
+func waitAccepted(t *testing.T, ctx context.Context, sim *storesim.Sim, n int) {
 	t.Helper()
 	for sim.Accepted() < n {
 		select {

@@ -2,7 +2,7 @@ package verdict
 
 import (
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 )
 
 // Summary is the judgement of one run. The JSON names are the demo's
@@ -94,7 +94,7 @@ type Summary struct {
 	ERPFaults    erpsim.FaultCounts   `json:"erp_faults"`
 	ERPRequests  erpsim.RequestCounts `json:"erp_requests"`
 	ERPCallbacks CallbackCounts       `json:"erp_callbacks"`
-	Webhooks     shopifysim.Stats     `json:"webhooks"`
+	Webhooks     storesim.Stats       `json:"webhooks"`
 
 	// Storefronts breaks the counts down per storefront when the run had
 	// more than one.

@@ -19,7 +19,7 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 )
 
 // The message kinds, as the mailbox reads them from X-Ordergate-Kind.
@@ -51,9 +51,9 @@ type Shop struct {
 	// order keys ("shop1" in "shop1/1001").
 	Name string
 	// Placed is what its simulator placed and had accepted.
-	Placed []shopifysim.OrderRecord
+	Placed []storesim.OrderRecord
 	// Webhooks are its simulator's delivery counters.
-	Webhooks shopifysim.Stats
+	Webhooks storesim.Stats
 }
 
 // Listed is what the gateway lists, as order keys ("shop1/1001").
@@ -66,7 +66,7 @@ type Listed struct {
 
 // Judge compares the three records for one storefront. It is Run.Judge for
 // a run with one shop and no lists from the gateway.
-func Judge(storefront string, placed []shopifysim.OrderRecord, erp erpsim.Records, mail []mailbox.Message, hooks shopifysim.Stats) Summary {
+func Judge(storefront string, placed []storesim.OrderRecord, erp erpsim.Records, mail []mailbox.Message, hooks storesim.Stats) Summary {
 	return Run{Shops: []Shop{{Name: storefront, Placed: placed, Webhooks: hooks}}, ERP: erp, Mail: mail}.Judge()
 }
 
@@ -146,7 +146,7 @@ type judge struct {
 
 // order judges one placed order, adding to s and ss. It returns the
 // order's capture-to-confirmation latency in milliseconds, if it has one.
-func (j *judge) order(s *Summary, ss *ShopSummary, key order.Key, p shopifysim.OrderRecord) (float64, bool) {
+func (j *judge) order(s *Summary, ss *ShopSummary, key order.Key, p storesim.OrderRecord) (float64, bool) {
 	ext := key.ExternalID()
 	held := j.erp[ext]
 	mail := j.mail[key.String()]
@@ -322,7 +322,7 @@ func set(keys []string) map[string]bool {
 	return m
 }
 
-func addStats(a, b shopifysim.Stats) shopifysim.Stats {
+func addStats(a, b storesim.Stats) storesim.Stats {
 	a.Sent += b.Sent
 	a.Retries += b.Retries
 	a.Status2xx += b.Status2xx
@@ -339,7 +339,7 @@ func addStats(a, b shopifysim.Stats) shopifysim.Stats {
 // webhook's send time, which the simulator stamps at capture. Shopify's
 // created_at has whole seconds only, so it would add up to a second of
 // noise to every latency.
-func capturedAt(p shopifysim.OrderRecord) time.Time {
+func capturedAt(p storesim.OrderRecord) time.Time {
 	var at time.Time
 	for _, a := range p.Attempts {
 		if at.IsZero() || a.At.Before(at) {

@@ -14,7 +14,7 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
-	"github.com/ordergate/ordergate/internal/sandbox/shopifysim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 )
 
 const shop = "shop1"
@@ -27,20 +27,20 @@ func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) 
 
 // placed is an order the storefront placed and the gateway accepted, with
 // one webhook attempt at capture.
-func placed(id string) shopifysim.OrderRecord {
-	return shopifysim.OrderRecord{
+func placed(id string) storesim.OrderRecord {
+	return storesim.OrderRecord{
 		ID: id, CapturedAt: t0, AcceptedAt: at(20),
-		Attempts: []shopifysim.Attempt{{Topic: "orders/create", At: t0, Status: 200}},
+		Attempts: []storesim.Attempt{{Topic: "orders/create", At: t0, Status: 200}},
 	}
 }
 
-func cancelled(p shopifysim.OrderRecord) shopifysim.OrderRecord {
+func cancelled(p storesim.OrderRecord) storesim.OrderRecord {
 	p.Cancelled = true
 	p.CancelAcceptedAt = at(500)
 	return p
 }
 
-func notAccepted(p shopifysim.OrderRecord) shopifysim.OrderRecord {
+func notAccepted(p storesim.OrderRecord) storesim.OrderRecord {
 	p.AcceptedAt = time.Time{}
 	p.Attempts[0].Status = 503
 	return p
@@ -94,7 +94,7 @@ func TestJudge(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		placed []shopifysim.OrderRecord
+		placed []storesim.OrderRecord
 		erp    erpsim.Records
 		mail   []mailbox.Message
 		// listed is what the gateway lists; nil when the run does not say.
@@ -112,7 +112,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name: "CleanRunCountsConfirmedRejectedAndCancelled",
-			placed: []shopifysim.OrderRecord{
+			placed: []storesim.OrderRecord{
 				placed("1001"),            // confirmed
 				placed("1002"),            // rejected by the ERP
 				cancelled(placed("1003")), // cancelled before the ERP had it
@@ -137,7 +137,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "ConfirmationBeforeERPCreatedTheOrderIsConfirmedBeforeAck",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 300)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 299)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
@@ -147,7 +147,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "ConfirmationForAnOrderTheERPNeverHeldIsConfirmedBeforeAck",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
 			wantViolations: [][]string{
@@ -156,7 +156,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "ConfirmationAfterRejectionIsConfirmedBeforeAck",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1}, ConfirmedBeforeAck: 1},
@@ -166,7 +166,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "TwoERPOrdersForOneExternalIDAreADuplicate",
-			placed: []shopifysim.OrderRecord{placed("1001"), placed("1002")},
+			placed: []storesim.OrderRecord{placed("1001"), placed("1002")},
 			erp: erpsim.Records{Orders: []erpsim.Order{
 				held("1001", "SO-1", 100), held("1002", "SO-2", 110), held("1001", "SO-3", 200),
 			}},
@@ -178,7 +178,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "TwoConfirmationsForOneOrderAreADuplicate",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 100)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300), confirmation("1001", "<m2@x>", 900)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, DuplicateConfirmations: 1, DuplicateMessages: 1},
@@ -188,7 +188,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "ERPOrderForNoPlacedOrderIsNotPlaced",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp: erpsim.Records{Orders: []erpsim.Order{
 				held("1001", "SO-1", 100),
 				{Ref: "SO-9", ExternalID: "og-shop1-9999", CreatedAt: at(100)},
@@ -203,7 +203,7 @@ func TestJudge(t *testing.T) {
 			// The ERP order's external id must be this storefront's: the
 			// same order id under another storefront was not placed here.
 			name:   "ERPOrderForAnotherStorefrontIsNotPlaced",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp: erpsim.Records{Orders: []erpsim.Order{
 				held("1001", "SO-1", 100),
 				{Ref: "SO-2", ExternalID: order.Key{Storefront: "shop2", ID: "1001"}.ExternalID(), CreatedAt: at(100)},
@@ -219,7 +219,7 @@ func TestJudge(t *testing.T) {
 			// show broken: the gateway may have flagged an in-doubt send.
 			// It is listed for the gateway to explain, and OK stays true.
 			name: "AcceptedHeldUncancelledOrderWithNoMailIsUnconfirmed",
-			placed: []shopifysim.OrderRecord{
+			placed: []storesim.OrderRecord{
 				placed("1002"),
 				placed("1001"),
 				cancelled(placed("1003")), // cancelled: no confirmation owed
@@ -237,7 +237,7 @@ func TestJudge(t *testing.T) {
 			// at 2100 (a late ack): a confirmation between the two was
 			// sent on the create, not on the acknowledgment.
 			name:   "ConfirmationAfterCreateButBeforeALateAckIsConfirmedBeforeAck",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), 2100)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 1000)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
@@ -247,7 +247,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "ConfirmationOfAnOrderTheERPStillHoldsPendingIsConfirmedBeforeAck",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), -1)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 5000)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedBeforeAck: 1},
@@ -257,7 +257,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "ConfirmationAfterALateAckIsClean",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), 2100)}},
 			mail:   []mailbox.Message{message("1001", KindPending, "<p1@x>", 50), confirmation("1001", "<m1@x>", 2101)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, PendingNotices: 1},
@@ -265,7 +265,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "ConfirmationAfterTheERPCancelledTheOrderIsAViolation",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{cancelledInERP(held("1001", "SO-1", 100), 400)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 401)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, ConfirmedAfterERPCancel: 1},
@@ -277,7 +277,7 @@ func TestJudge(t *testing.T) {
 			// Confirmed, then cancelled by the storefront and so in the
 			// ERP: the confirmation came first.
 			name:   "ConfirmationBeforeTheERPCancelIsClean",
-			placed: []shopifysim.OrderRecord{cancelled(placed("1001"))},
+			placed: []storesim.OrderRecord{cancelled(placed("1001"))},
 			erp:    erpsim.Records{Orders: []erpsim.Order{cancelledInERP(held("1001", "SO-1", 100), 600)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
 			want:   Summary{Orders: 1, Accepted: 1, Confirmed: 1, Cancelled: 1, CancelledInERP: 1},
@@ -285,7 +285,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "TwoPendingNoticesAreADuplicateMessage",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 100)}},
 			mail: []mailbox.Message{
 				message("1001", KindPending, "<p1@x>", 50), message("1001", KindPending, "<p1b@x>", 60),
@@ -298,7 +298,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "TwoDelayNoticesAndTwoProblemNoticesAreTwoDuplicateMessages",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}},
 			mail: []mailbox.Message{
 				message("1001", KindDelay, "<d1@x>", 50), message("1001", KindDelay, "<d1b@x>", 60),
@@ -313,7 +313,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "OneMessageOfEachKindIsClean",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{late(short(held("1001", "SO-1", 100), erpsim.ShortBackordered), 2100)}},
 			mail: []mailbox.Message{
 				message("1001", KindPending, "<p1@x>", 50), message("1001", KindDelay, "<d1@x>", 2000),
@@ -327,7 +327,7 @@ func TestJudge(t *testing.T) {
 			// order at 700 (its create was in flight) and nobody
 			// cancelled it there.
 			name:   "CancelBeforeTheERPCreateWithTheERPOrderLiveIsCancelledButLive",
-			placed: []shopifysim.OrderRecord{cancelled(placed("1001"))},
+			placed: []storesim.OrderRecord{cancelled(placed("1001"))},
 			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 700)}},
 			want:   Summary{Orders: 1, Accepted: 1, Cancelled: 1, CancelledButLiveInERP: 1},
 			wantViolations: [][]string{
@@ -336,7 +336,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "CancelAfterTheERPCreateWithTheERPOrderLiveIsCancelledButLive",
-			placed: []shopifysim.OrderRecord{cancelled(placed("1001"))},
+			placed: []storesim.OrderRecord{cancelled(placed("1001"))},
 			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), -1)}},
 			want:   Summary{Orders: 1, Accepted: 1, Cancelled: 1, CancelledButLiveInERP: 1},
 			wantViolations: [][]string{
@@ -347,10 +347,10 @@ func TestJudge(t *testing.T) {
 			// A planned cancel the gateway never accepted (the run ended
 			// first) cancels nothing: no cancel is owed to the ERP.
 			name: "CancelNotAcceptedOwesTheERPNothing",
-			placed: func() []shopifysim.OrderRecord {
+			placed: func() []storesim.OrderRecord {
 				p := cancelled(placed("1001"))
 				p.CancelAcceptedAt = time.Time{}
-				return []shopifysim.OrderRecord{p}
+				return []storesim.OrderRecord{p}
 			}(),
 			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 100)}},
 			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
@@ -362,7 +362,7 @@ func TestJudge(t *testing.T) {
 			// with a problem notice: unsettled, and fine while the gateway
 			// lists it.
 			name:   "HeldShortOrderListedOverdueIsUnsettledAndClean",
-			placed: []shopifysim.OrderRecord{placed("1001"), placed("1002")},
+			placed: []storesim.OrderRecord{placed("1001"), placed("1002")},
 			erp: erpsim.Records{Orders: []erpsim.Order{
 				short(held("1001", "SO-1", 100), erpsim.ShortBackordered), held("1002", "SO-2", 100),
 			}},
@@ -376,7 +376,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:   "UnsettledOrderFlaggedButNotOverdueIsClean",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Orders: []erpsim.Order{late(held("1001", "SO-1", 100), -1)}},
 			listed: &Listed{Attention: []string{"shop1/1001"}},
 			want: Summary{Orders: 1, Accepted: 1, Unconfirmed: []string{"shop1/1001"},
@@ -387,7 +387,7 @@ func TestJudge(t *testing.T) {
 			// Rejected by the ERP but no problem notice reached the
 			// customer: not settled, and the gateway lists it nowhere.
 			name:   "UnsettledOrderTheGatewayDoesNotListIsAViolation",
-			placed: []shopifysim.OrderRecord{placed("1001"), placed("1002")},
+			placed: []storesim.OrderRecord{placed("1001"), placed("1002")},
 			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}, Orders: []erpsim.Order{late(held("1002", "SO-2", 100), -1)}},
 			listed: &Listed{Overdue: []string{"shop1/1002"}},
 			want: Summary{Orders: 2, Accepted: 2, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1},
@@ -401,7 +401,7 @@ func TestJudge(t *testing.T) {
 			// Without the gateway's lists unsettled orders are counted,
 			// not judged.
 			name:   "UnsettledOrderWithoutTheGatewaysListsIsCountedOnly",
-			placed: []shopifysim.OrderRecord{placed("1001")},
+			placed: []storesim.OrderRecord{placed("1001")},
 			erp:    erpsim.Records{Rejections: []erpsim.Rejection{rejection("1001")}},
 			want: Summary{Orders: 1, Accepted: 1, Rejected: 1, RejectedBy: map[string]int{"out_of_stock": 1},
 				Unsettled: 1, UnsettledOrders: []string{"shop1/1001"}},
@@ -439,7 +439,7 @@ func TestJudge_PassesOnTheRecordCounts(t *testing.T) {
 		Faults:   erpsim.FaultCounts{Error: 1, Throttle: 2, Timeout: 3, InDoubt: 4},
 		Requests: erpsim.RequestCounts{Create: 5, Lookup: 6, Availability: 7},
 	}
-	hooks := shopifysim.Stats{Sent: 8, Retries: 1, Status2xx: 7, TransportErrors: 1, DuplicatesSent: 2}
+	hooks := storesim.Stats{Sent: 8, Retries: 1, Status2xx: 7, TransportErrors: 1, DuplicatesSent: 2}
 
 	got := Judge(shop, nil, erp, nil, hooks)
 
@@ -484,7 +484,7 @@ func TestJudge_LatencyRunsFromTheFirstWebhookAttempt(t *testing.T) {
 	// 250ms later, when it sent its first webhook. The attempts are not in
 	// time order: the earliest counts, not the first listed.
 	retried := placed("1001")
-	retried.Attempts = []shopifysim.Attempt{
+	retried.Attempts = []storesim.Attempt{
 		{Topic: "orders/create", Retry: 1, At: at(900), Status: 200},
 		{Topic: "orders/create", At: at(250), Status: 503},
 		{Topic: "orders/updated", At: at(400), Status: 200},
@@ -496,7 +496,7 @@ func TestJudge_LatencyRunsFromTheFirstWebhookAttempt(t *testing.T) {
 	unknown := placed("1003")
 	unknown.Attempts, unknown.CapturedAt = nil, time.Time{}
 
-	placedOrders := []shopifysim.OrderRecord{retried, noAttempts, unknown}
+	placedOrders := []storesim.OrderRecord{retried, noAttempts, unknown}
 	erp := erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 1000), held("1002", "SO-2", 100), held("1003", "SO-3", 100)}}
 	mail := []mailbox.Message{
 		// The later of two confirmations does not count for latency.
@@ -506,7 +506,7 @@ func TestJudge_LatencyRunsFromTheFirstWebhookAttempt(t *testing.T) {
 		confirmation("1003", "<m3@x>", 300),
 	}
 
-	got := Judge(shop, placedOrders, erp, mail, shopifysim.Stats{}).ConfirmationLatencyMS
+	got := Judge(shop, placedOrders, erp, mail, storesim.Stats{}).ConfirmationLatencyMS
 
 	want := Percentiles{P50: 300, P95: 1000, P99: 1000, Max: 1000, N: 2}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -566,8 +566,8 @@ func TestRunJudge_TwoShopsShareOneERP(t *testing.T) {
 	other := func(id string) string { return order.Key{Storefront: "shop2", ID: id}.ExternalID() }
 	run := Run{
 		Shops: []Shop{
-			{Name: shop, Placed: []shopifysim.OrderRecord{placed("1001")}, Webhooks: shopifysim.Stats{Sent: 2, Status2xx: 2}},
-			{Name: "shop2", Placed: []shopifysim.OrderRecord{placed("1001"), placed("1002")}, Webhooks: shopifysim.Stats{Sent: 3, Status2xx: 2, Status5xx: 1, Retries: 1}},
+			{Name: shop, Placed: []storesim.OrderRecord{placed("1001")}, Webhooks: storesim.Stats{Sent: 2, Status2xx: 2}},
+			{Name: "shop2", Placed: []storesim.OrderRecord{placed("1001"), placed("1002")}, Webhooks: storesim.Stats{Sent: 3, Status2xx: 2, Status5xx: 1, Retries: 1}},
 		},
 		ERP: erpsim.Records{
 			Orders: []erpsim.Order{
@@ -589,7 +589,7 @@ func TestRunJudge_TwoShopsShareOneERP(t *testing.T) {
 	want := Summary{
 		Orders: 3, Accepted: 3, Confirmed: 2, Backordered: 1, Rejected: 1, RejectedBy: map[string]int{"UNKNOWN_SKU": 1}, ProblemNotices: 1,
 		ERPCallbacks: CallbackCounts{Announced: 2, Delivered: 1},
-		Webhooks:     shopifysim.Stats{Sent: 5, Status2xx: 4, Status5xx: 1, Retries: 1},
+		Webhooks:     storesim.Stats{Sent: 5, Status2xx: 4, Status5xx: 1, Retries: 1},
 		Storefronts: []ShopSummary{
 			{Name: shop, Orders: 1, Accepted: 1, Confirmed: 1, Backordered: 1},
 			{Name: "shop2", Orders: 2, Accepted: 2, Confirmed: 1, Rejected: 1},
@@ -654,8 +654,8 @@ func TestJudge_TakesTheAcknowledgmentFromTheERPsOwnRecords(t *testing.T) {
 	pending := confirmation("1005", "<m5@x>", now()+1)
 
 	records := sim.Records()
-	got := Judge(shop, []shopifysim.OrderRecord{placed("1001"), placed("1002"), placed("1003"), placed("1004"), placed("1005")},
-		records, []mailbox.Message{early, onTime, afterCancel, pending}, shopifysim.Stats{})
+	got := Judge(shop, []storesim.OrderRecord{placed("1001"), placed("1002"), placed("1003"), placed("1004"), placed("1005")},
+		records, []mailbox.Message{early, onTime, afterCancel, pending}, storesim.Stats{})
 
 	wantAcked := map[string]time.Time{ext("1001"): at(2000), ext("1002"): at(2000), ext("1003"): {}, ext("1004"): at(2000), ext("1005"): {}}
 	for _, o := range records.Orders {

@@ -1,4 +1,4 @@
-package shopifysim
+package storesim
 
 import (
 	"fmt"

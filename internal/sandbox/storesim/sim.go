@@ -1,4 +1,4 @@
-package shopifysim
+package storesim
 
 import (
 	"context"
@@ -8,15 +8,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ordergate/ordergate/internal/storefront/woocommerce/woocommercefake"
 )
 
-// Sim is a simulated Shopify store delivering order webhooks to one target.
-// Its methods are safe to call from any goroutine while Run is going.
+// Sim is a simulated storefront of one flavor delivering order webhooks to
+// one target. Its methods are safe to call from any goroutine while Run is
+// going.
 type Sim struct {
-	cfg   Config
-	plan  []plannedOrder
-	ran   atomic.Bool
-	start atomic.Int64 // unix nanoseconds when Run began
+	cfg      Config
+	platform platform
+	plan     []plannedOrder
+	ran      atomic.Bool
+	start    atomic.Int64 // unix nanoseconds when Run began
 
 	mu       sync.Mutex
 	records  []OrderRecord
@@ -30,12 +34,30 @@ type Sim struct {
 // The config is checked by Run.
 func New(cfg Config) *Sim {
 	cfg = cfg.withDefaults()
-	s := &Sim{cfg: cfg, plan: plan(cfg)}
+	s := &Sim{cfg: cfg, platform: newPlatform(cfg), plan: plan(cfg)}
 	s.records = make([]OrderRecord, len(s.plan))
-	for i, o := range s.plan {
-		s.records[i] = newRecord(o)
+	for i := range s.plan {
+		name := ""
+		if s.platform != nil {
+			name = s.platform.orderName(&s.plan[i])
+		}
+		s.records[i] = newRecord(s.plan[i], name)
 	}
 	return s
+}
+
+// Flavor returns the platform the simulator plays.
+func (s *Sim) Flavor() Flavor { return s.cfg.Flavor }
+
+// WooCommerceShop returns the shop a WooCommerce simulator keeps its orders
+// in, as they stand after each event: Config.WooCommerce, or the one the
+// simulator made. Serve it (woocommercefake.Shop is an http.Handler) to
+// give a backfill its REST API. It is nil for the other flavors.
+func (s *Sim) WooCommerceShop() *woocommercefake.Shop {
+	if p, ok := s.platform.(*wooPlatform); ok {
+		return p.shop
+	}
+	return nil
 }
 
 // Run places every order and delivers its webhooks, Concurrency orders at a
@@ -47,12 +69,18 @@ func (s *Sim) Run(ctx context.Context) error {
 		return err
 	}
 	if !s.ran.CompareAndSwap(false, true) {
-		return errors.New("shopifysim: run: already run")
+		return errors.New("storesim: run: already run")
 	}
 	start := time.Now()
 	s.start.Store(start.UnixNano())
-	log := s.cfg.Logger.With("target", s.cfg.Target, "shop", s.cfg.ShopDomain)
-	log.Info("shopify simulator started", "orders", len(s.plan), "rate", s.cfg.Rate, "concurrency", s.cfg.Concurrency)
+	log := s.cfg.Logger.With("target", s.cfg.Target, "flavor", s.cfg.Flavor)
+	if s.cfg.ShopDomain != "" {
+		log = log.With("shop", s.cfg.ShopDomain)
+	}
+	log.Info(string(s.cfg.Flavor)+" simulator started", "orders", len(s.plan), "rate", s.cfg.Rate, "concurrency", s.cfg.Concurrency)
+	if err := s.platform.start(ctx, s); err != nil {
+		return fmt.Errorf("storesim: %s: %w", s.cfg.Flavor, err)
+	}
 
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -69,13 +97,13 @@ func (s *Sim) Run(ctx context.Context) error {
 	wg.Wait()
 
 	p := s.Progress()
-	log.Info("shopify simulator finished", "accepted", p.Accepted, "orders", p.Orders,
+	log.Info(string(s.cfg.Flavor)+" simulator finished", "accepted", p.Accepted, "orders", p.Orders,
 		"sent", p.Stats.Sent, "retries", p.Stats.Retries, "given_up", p.Stats.GivenUp, "elapsed_ms", p.Elapsed.Milliseconds())
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("shopifysim: run stopped after %d of %d orders: %w", p.Done, p.Orders, err)
+		return fmt.Errorf("storesim: run stopped after %d of %d orders: %w", p.Done, p.Orders, err)
 	}
 	if p.Stats.GivenUp > 0 {
-		return fmt.Errorf("shopifysim: %d deliveries given up after %d retries", p.Stats.GivenUp, s.cfg.Retry.Retries)
+		return fmt.Errorf("storesim: %d deliveries given up after %d retries", p.Stats.GivenUp, s.cfg.Retry.retries())
 	}
 	return nil
 }

@@ -1,21 +1,17 @@
-package shopifysim
+package storesim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
-)
-
-// The Shopify topics the simulator sends.
-const (
-	TopicCreate    = "orders/create"
-	TopicUpdated   = "orders/updated"
-	TopicCancelled = "orders/cancelled"
 )
 
 // plannedOrder is everything about an order fixed by the seed. Times are
@@ -48,18 +44,25 @@ type plannedLine struct {
 	Unknown   bool
 }
 
-// event is one merchant action: one payload, one X-Shopify-Event-Id, shared
-// by every delivery of it. The body is built when it first goes out and
-// reused for retries and duplicates, as Shopify resends the original payload.
+// event is one merchant action: one payload, shared by every delivery of
+// it. The body is built when it first goes out and reused for retries and
+// duplicates, as Shopify resends the original payload (and as BigCommerce
+// resends one callback, hash and all).
 type event struct {
-	Topic string
-	ID    string
-	body  []byte
-	at    string // X-Shopify-Triggered-At
+	action action
+	Topic  string // the platform's raw topic
+	// ID names the event: X-Shopify-Event-Id, drawn with the plan; for
+	// WooCommerce the key the gateway dedups on, and for BigCommerce the
+	// callback's hash, both set by render.
+	ID     string
+	body   []byte
+	at     string      // X-Shopify-Triggered-At
+	header http.Header // WooCommerce: the headers made with the body
 }
 
 // delivery is one X-Shopify-Webhook-Id: an event sent, retried until
-// accepted or given up.
+// accepted or given up. (The WebhookID is drawn for every flavor, so that
+// one seed plans the same orders in each; only Shopify sends it.)
 type delivery struct {
 	Event     *event
 	WebhookID string
@@ -116,25 +119,26 @@ func plan(c Config) []plannedOrder {
 				o.CancelDelay = c.CancelDelays[rng.IntN(len(c.CancelDelays))]
 			}
 		}
-		o.deliveries = deliveries(rng, o.OutOfOrder, duplicate, o.CancelReason != "")
+		o.deliveries = deliveries(rng, c.Flavor.topics(), o.OutOfOrder, duplicate, o.CancelReason != "")
 		orders[i] = o
 	}
 	return orders
 }
 
 // deliveries lays out the webhooks of one order in the order they go out.
-func deliveries(rng *rand.Rand, outOfOrder, duplicate, cancel bool) []*delivery {
-	create := &event{Topic: TopicCreate, ID: uuid(rng)}
+func deliveries(rng *rand.Rand, topics topicNames, outOfOrder, duplicate, cancel bool) []*delivery {
+	newEvent := func(a action) *event { return &event{action: a, Topic: topics[a], ID: uuid(rng)} }
+	create := newEvent(actCreate)
 	var ds []*delivery
 	if outOfOrder {
-		ds = append(ds, &delivery{Event: &event{Topic: TopicUpdated, ID: uuid(rng)}, WebhookID: uuid(rng)})
+		ds = append(ds, &delivery{Event: newEvent(actUpdate), WebhookID: uuid(rng)})
 	}
 	ds = append(ds, &delivery{Event: create, WebhookID: uuid(rng)})
 	if duplicate {
 		ds = append(ds, &delivery{Event: create, WebhookID: uuid(rng), Duplicate: true})
 	}
 	if cancel {
-		ds = append(ds, &delivery{Event: &event{Topic: TopicCancelled, ID: uuid(rng)}, WebhookID: uuid(rng)})
+		ds = append(ds, &delivery{Event: newEvent(actCancel), WebhookID: uuid(rng)})
 	}
 	return ds
 }
@@ -178,3 +182,20 @@ func productHash(sku string) int64 {
 }
 
 func idString(n int64) string { return strconv.FormatInt(n, 10) }
+
+// event returns the order's event of action a, or nil if it has none.
+func (o *plannedOrder) event(a action) *event {
+	for _, d := range o.deliveries {
+		if d.Event.action == a {
+			return d.Event
+		}
+	}
+	return nil
+}
+
+// stableHex is a hex digest of parts: an id that looks random and is the
+// same in every run.
+func stableHex(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "|")))
+	return hex.EncodeToString(sum[:])
+}

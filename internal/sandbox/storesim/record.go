@@ -1,4 +1,4 @@
-package shopifysim
+package storesim
 
 import (
 	"fmt"
@@ -10,22 +10,29 @@ import (
 
 // OrderRecord is what the simulator placed and how its webhooks fared.
 type OrderRecord struct {
-	// ID is the Shopify order id in decimal: the gateway's order.Key.ID.
-	ID    string
-	Name  string // "#1001"
+	// ID is the platform's order id in decimal: the gateway's order.Key.ID.
+	ID string
+	// Name is the order's name as the gateway decodes it: "#1001" (the
+	// order number) for Shopify, "#" and the id for WooCommerce (whose
+	// order number is its id) and BigCommerce.
+	Name  string
 	Email string
 	Lines []LineRecord
 	Total decimal.Decimal
 	// CapturedAt is the order's created_at, zero until it is placed.
 	CapturedAt time.Time
 
-	// OutOfOrder says its orders/updated went out before its orders/create.
+	// OutOfOrder says its update went out before its create.
 	OutOfOrder bool
-	// Duplicated says its orders/create was delivered twice.
+	// Duplicated says its create was delivered twice.
 	Duplicated bool
-	// Cancelled says the simulator cancels the order: an orders/cancelled
+	// Cancelled says the simulator cancels the order: a cancel (Shopify's
+	// orders/cancelled, a WooCommerce order.updated with status
+	// cancelled, a BigCommerce store/order/statusUpdated to Cancelled)
 	// follows its create. CancelAcceptedAt says when the gateway took it.
-	Cancelled        bool
+	Cancelled bool
+	// CancelReason is the reason the merchant gave; only Shopify's
+	// webhook carries it.
 	CancelReason     string
 	CancelAcceptedAt time.Time
 
@@ -50,8 +57,18 @@ type LineRecord struct {
 
 // Attempt is one HTTP request of one delivery.
 type Attempt struct {
-	Topic     string
-	EventID   string
+	// Topic is the platform's raw topic: "orders/create", "order.updated",
+	// "store/order/statusUpdated".
+	Topic string
+	// EventID is the same for every delivery of one event: Shopify's
+	// X-Shopify-Event-Id; for WooCommerce, which has no event id, the
+	// key the gateway dedups on (source|webhook id|order id|topic|
+	// date_modified_gmt); BigCommerce's hash.
+	EventID string
+	// WebhookID is the platform's id of this request: Shopify's
+	// X-Shopify-Webhook-Id (the same on retries), WooCommerce's
+	// X-WC-Webhook-Delivery-ID (new on every send), BigCommerce's hash
+	// (it has no other).
 	WebhookID string
 	Duplicate bool
 	Retry     int // 0 for the first attempt of a delivery
@@ -71,10 +88,10 @@ type Stats struct {
 	Status2xx       int
 	Status4xx       int
 	Status5xx       int
-	StatusOther     int // 1xx and 3xx, both failures to Shopify
+	StatusOther     int // 1xx and 3xx, failures to Shopify and BigCommerce
 	TransportErrors int // no reply: refused, reset, timed out
 	DuplicatesSent  int // deliveries repeating an event already delivered
-	GivenUp         int // deliveries abandoned after Retry.Retries
+	GivenUp         int // deliveries abandoned after Retry.Retries (or at once, with Retry.None)
 }
 
 func (s *Stats) count(a Attempt) {
@@ -125,10 +142,10 @@ func (r OrderRecord) clone() OrderRecord {
 	return r
 }
 
-func newRecord(o plannedOrder) OrderRecord {
+func newRecord(o plannedOrder, name string) OrderRecord {
 	r := OrderRecord{
 		ID:           idString(o.ID),
-		Name:         "#" + idString(int64(o.Number)),
+		Name:         name,
 		Email:        o.Email,
 		Total:        o.Total,
 		OutOfOrder:   o.OutOfOrder,

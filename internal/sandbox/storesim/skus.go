@@ -1,4 +1,4 @@
-package shopifysim
+package storesim
 
 // DefaultSKUs returns the SKUs of the default catalogue, so that a sandbox
 // ERP can be stocked with exactly what the simulated shop sells (and so

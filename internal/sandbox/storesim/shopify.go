@@ -1,32 +1,58 @@
-package shopifysim
+package storesim
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/ordergate/ordergate/internal/storefront/shopify"
 )
 
-// shopZone is the shop's time zone; Shopify writes times with the shop's
-// offset ("2021-12-31T19:00:00-05:00").
-var shopZone = time.FixedZone("EST", -5*3600)
+// The Shopify topics the simulator sends.
+const (
+	TopicCreate    = "orders/create"
+	TopicUpdated   = "orders/updated"
+	TopicCancelled = "orders/cancelled"
+)
+
+var shopifyTopics = topicNames{actCreate: TopicCreate, actUpdate: TopicUpdated, actCancel: TopicCancelled}
 
 const shopifyTime = "2006-01-02T15:04:05-07:00"
 
-type address struct {
-	Address1     string `json:"address1"`
-	City         string `json:"city"`
-	Province     string `json:"province"`
-	ProvinceCode string `json:"province_code"`
-	Zip          string `json:"zip"`
-	Country      string `json:"country"`
-	CountryCode  string `json:"country_code"`
+// shopifyPlatform delivers the whole order in every webhook, signed with
+// the app's secret.
+type shopifyPlatform struct {
+	cfg Config
 }
 
-var addresses = []address{
-	{"12 Harbor Lane", "Portland", "Maine", "ME", "04101", "United States", "US"},
-	{"480 Elm Street", "Burlington", "Vermont", "VT", "05401", "United States", "US"},
-	{"77 Cedar Avenue", "Madison", "Wisconsin", "WI", "53703", "United States", "US"},
-	{"2100 Pine Road", "Boulder", "Colorado", "CO", "80302", "United States", "US"},
-	{"35 Rue Sainte-Catherine", "Montréal", "Quebec", "QC", "H2X 1K4", "Canada", "CA"},
+func (p *shopifyPlatform) orderName(o *plannedOrder) string { return "#" + idString(int64(o.Number)) }
+
+func (p *shopifyPlatform) start(context.Context, *Sim) error { return nil }
+
+func (p *shopifyPlatform) render(o *plannedOrder, e *event, s snapshot) error {
+	body, err := o.body(s)
+	if err != nil {
+		return fmt.Errorf("encode order: %w", err)
+	}
+	e.body, e.at = body, s.updated.UTC().Format(time.RFC3339Nano)
+	return nil
+}
+
+// header returns the headers Shopify sends.
+func (p *shopifyPlatform) header(d *delivery) (http.Header, string) {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "Shopify-Captain-Hook")
+	h.Set(shopify.HeaderHmac, shopify.Sign(d.Event.body, p.cfg.Secret))
+	h.Set(shopify.HeaderTopic, d.Event.Topic)
+	h.Set(shopify.HeaderShopDomain, p.cfg.ShopDomain)
+	h.Set(shopify.HeaderAPIVersion, p.cfg.APIVersion)
+	h.Set(shopify.HeaderWebhookID, d.WebhookID)
+	h.Set(shopify.HeaderEventID, d.Event.ID)
+	h.Set(shopify.HeaderTriggeredAt, d.Event.at)
+	return h, d.WebhookID
 }
 
 // orderJSON is an orders/* webhook body with the field names, nulls and
@@ -124,13 +150,6 @@ type lineItemJSON struct {
 	VariantTitle        *string    `json:"variant_title"`
 	Vendor              string     `json:"vendor"`
 	TaxLines            []struct{} `json:"tax_lines"`
-}
-
-// snapshot is the order's state at one moment, for one event's body.
-type snapshot struct {
-	created, updated time.Time
-	cancelled        bool
-	note             string
 }
 
 // body renders o as Shopify would at the moment s describes.

@@ -1,4 +1,4 @@
-package shopifysim
+package storesim
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
-
-	"github.com/ordergate/ordergate/internal/storefront/shopify"
 )
 
 // place sends every webhook of order i in turn: each is retried until it is
@@ -28,67 +26,83 @@ func (s *Sim) place(ctx context.Context, jitter *rand.Rand, i int) {
 	s.records[i].CapturedAt = created
 	s.mu.Unlock()
 
-	for _, d := range o.deliveries {
+	for n, d := range o.deliveries {
 		if ctx.Err() != nil {
 			return
 		}
 		if d.Event.body == nil {
 			snap := snapshot{created: created, updated: created}
-			switch d.Event.Topic {
-			case TopicUpdated:
+			switch d.Event.action {
+			case actUpdate:
 				snap.updated = created.Add(time.Second)
-				snap.note = "gift wrap, please"
-			case TopicCancelled:
+				snap.note = updateNote
+			case actCancel:
 				if o.CancelDelay > 0 && !sleep(ctx, o.CancelDelay) {
 					return
 				}
 				snap.updated = later(time.Now().Truncate(time.Second), last.Add(time.Second))
 				snap.cancelled = true
 			}
-			body, err := o.body(snap)
-			if err != nil {
-				panic("shopifysim: encode order: " + err.Error()) // plain structs cannot fail to encode
+			if err := s.platform.render(o, d.Event, snap); err != nil {
+				s.abandon(i, o.deliveries[n:], err)
+				return
 			}
-			d.Event.body, d.Event.at = body, snap.updated.UTC().Format(time.RFC3339Nano)
 			last = later(last, snap.updated)
 		}
 		s.deliver(ctx, jitter, i, d)
 	}
+	s.finish(ctx, i)
+}
+
+// finish marks order i done unless the run was stopped.
+func (s *Sim) finish(ctx context.Context, i int) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.records[i].Done = ctx.Err() == nil
 	if s.records[i].Done {
 		s.done++
 	}
-	s.mu.Unlock()
+}
+
+// abandon gives up the deliveries ds of order i, which could not be made:
+// a fake store refused the order. It is a bug of the simulator or of the
+// caller's use of the store, not of the gateway.
+func (s *Sim) abandon(i int, ds []*delivery, err error) {
+	s.cfg.Logger.Error("webhook not built", "order_id", idString(s.plan[i].ID), "topic", ds[0].Event.Topic, "error", err)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.GivenUp += len(ds)
+	s.records[i].Done = true
+	s.done++
 }
 
 // deliver sends d until the gateway answers 2xx, the retries run out or ctx
-// ends. Like Shopify, it counts any other reply, redirects included, and
-// any transport error as a failure.
+// ends. Like Shopify and BigCommerce, it counts any other reply, redirects
+// included, and any transport error as a failure.
 func (s *Sim) deliver(ctx context.Context, jitter *rand.Rand, i int, d *delivery) {
-	log := s.cfg.Logger.With("order_id", idString(s.plan[i].ID), "topic", d.Event.Topic, "webhook_id", d.WebhookID)
+	log := s.cfg.Logger.With("order_id", idString(s.plan[i].ID), "topic", d.Event.Topic)
 	if d.Duplicate {
 		s.mu.Lock()
 		s.stats.DuplicatesSent++
 		s.mu.Unlock()
 	}
 	for retry := 0; ; retry++ {
-		a := Attempt{Topic: d.Event.Topic, EventID: d.Event.ID, WebhookID: d.WebhookID, Duplicate: d.Duplicate, Retry: retry, At: time.Now()}
-		status, err := s.send(ctx, d)
+		a := Attempt{Topic: d.Event.Topic, EventID: d.Event.ID, Duplicate: d.Duplicate, Retry: retry, At: time.Now()}
+		status, id, err := s.send(ctx, d)
 		if err != nil && ctx.Err() != nil {
 			return // stopped, not a failure of the gateway
 		}
-		a.Took, a.Status = time.Since(a.At), status
+		a.Took, a.Status, a.WebhookID = time.Since(a.At), status, id
 		if err != nil {
 			a.Err = err.Error()
 		}
-		s.record(i, a)
+		s.record(i, d.Event.action, a)
 		if a.Accepted() {
 			return
 		}
-		log.Debug("webhook delivery failed", "retry", retry, "status", status, "error", a.Err)
-		if !s.cfg.Retry.Forever && retry >= s.cfg.Retry.Retries {
-			log.Warn("webhook delivery given up", "attempts", retry+1, "status", status, "error", a.Err)
+		log.Debug("webhook delivery failed", "webhook_id", id, "retry", retry, "status", status, "error", a.Err)
+		if s.cfg.Retry.None || (!s.cfg.Retry.Forever && retry >= s.cfg.Retry.Retries) {
+			log.Warn("webhook delivery given up", "webhook_id", id, "attempts", retry+1, "status", status, "error", a.Err)
 			s.mu.Lock()
 			s.stats.GivenUp++
 			s.mu.Unlock()
@@ -113,22 +127,21 @@ func (s *Sim) backoff(jitter *rand.Rand, retry int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*jitter.Float64()))
 }
 
-// send makes one request with the headers Shopify sends.
-func (s *Sim) send(ctx context.Context, d *delivery) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.Target, bytes.NewReader(d.Event.body))
+// send makes one request of d with the headers its platform sends, and
+// returns the status and the id the platform gave this send.
+func (s *Sim) send(ctx context.Context, d *delivery) (int, string, error) {
+	h, id := s.platform.header(d)
+	status, err := s.post(ctx, h, d.Event.body)
+	return status, id, err
+}
+
+// post sends body with headers h to the target and returns the status.
+func (s *Sim) post(ctx context.Context, h http.Header, body []byte) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.Target, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
-	h := req.Header
-	h.Set("Content-Type", "application/json")
-	h.Set("User-Agent", "Shopify-Captain-Hook")
-	h.Set(shopify.HeaderHmac, shopify.Sign(d.Event.body, s.cfg.Secret))
-	h.Set(shopify.HeaderTopic, d.Event.Topic)
-	h.Set(shopify.HeaderShopDomain, s.cfg.ShopDomain)
-	h.Set(shopify.HeaderAPIVersion, s.cfg.APIVersion)
-	h.Set(shopify.HeaderWebhookID, d.WebhookID)
-	h.Set(shopify.HeaderEventID, d.Event.ID)
-	h.Set(shopify.HeaderTriggeredAt, d.Event.at)
+	req.Header = h
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
 		return 0, err
@@ -138,8 +151,9 @@ func (s *Sim) send(ctx context.Context, d *delivery) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// record notes one attempt on the order and in the counters.
-func (s *Sim) record(i int, a Attempt) {
+// record notes one attempt of an event of action act on the order and in
+// the counters.
+func (s *Sim) record(i int, act action, a Attempt) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &s.records[i]
@@ -153,7 +167,7 @@ func (s *Sim) record(i int, a Attempt) {
 		r.AcceptedAt = at
 		s.accepted++
 	}
-	if a.Topic == TopicCancelled && r.CancelAcceptedAt.IsZero() {
+	if act == actCancel && r.CancelAcceptedAt.IsZero() {
 		r.CancelAcceptedAt = at
 	}
 }
