@@ -21,10 +21,12 @@ import (
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
 	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 	"github.com/ordergate/ordergate/internal/store"
+	"github.com/ordergate/ordergate/internal/storefront/bigcommerce/bigcommercefake"
 )
 
 type demoCmd struct {
 	Scenario    string        `default:"default" enum:"default,failures" help:"What to run. default: one gated shop, with --faults deciding the misbehaviour. failures: everything that goes wrong at once, and the invariants still hold. Two ack_gated shops share one sandbox ERP, one per shortfall policy, because each promises the customer something different when stock runs short: backorder-shop confirms the order saying which lines ship later, reject-shop sends a problem notice and holds it for an operator, where it goes overdue and is alerted. Both see unknown SKUs (whole-order rejections: partial_unknown is off, since an order line the ERP has never heard of cannot be promised as a backorder), low stock, in-doubt creates, throttling with Retry-After, 5xx and timeouts, acknowledgments 2s late announced by signed callback (polling as the fallback), cancels before the ERP create, before its acknowledgment and after the confirmation, duplicate and reordered webhooks, lost mail replies, a 5s confirmation SLA and an alert hook served by the demo. --faults does not apply to it."`
+	Storefronts []string      `default:"shopify" sep:"," placeholder:"KINDS" help:"The storefronts to simulate, comma-separated: shopify, woocommerce, bigcommerce (e.g. --storefronts shopify,woocommerce,bigcommerce for a mixed fleet). Orders and rate are shared among them; in the failures scenario each kind gets both shops."`
 	Orders      int           `default:"200" help:"How many orders the storefront simulators place in all."`
 	Rate        float64       `default:"50" help:"Orders placed per second in all (0: as fast as the simulators' concurrency allows)."`
 	Concurrency int           `default:"16" help:"Webhook deliveries in flight at once, per storefront simulator."`
@@ -42,7 +44,10 @@ func (c *demoCmd) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := newLogger(c.LogLevel)
-	sc := c.scenario()
+	sc, err := c.scenario()
+	if err != nil {
+		return err
+	}
 
 	dbPath := c.DB
 	if dbPath == "" {
@@ -90,8 +95,26 @@ func (c *demoCmd) Run() error {
 	}
 	defer closeERP()
 
-	env := map[string]string{"DEMO_SECRET": secret, "DEMO_CALLBACK_SECRET": cbSecret}
-	cfg, err := config.Parse([]byte(sc.yaml(dbPath, ln.Addr().String(), c.LogLevel, erpURL, mb.Addr(), alertURL)), func(k string) string { return env[k] })
+	// A BigCommerce shop's callbacks carry only the order id: the gateway
+	// reads each order from this store's v2 API, where the simulators put
+	// them. Its quota is raised so that the demo's pace is not throttled.
+	bcToken := randomHex(16)
+	var bcStore *bigcommercefake.Store
+	bcURL := ""
+	for _, s := range sc.shops {
+		if s.kind == config.StorefrontBigCommerce && bcStore == nil {
+			bcStore = bigcommercefake.New(bigcommercefake.Config{StoreHash: "demo", StoreID: "1000001", AccessToken: bcToken, Quota: 1_000_000})
+			url, closeBC, err := serveLoopback(bcStore)
+			if err != nil {
+				return fmt.Errorf("bigcommerce store: %w", err)
+			}
+			defer closeBC()
+			bcURL = url + bcStore.Prefix()
+		}
+	}
+
+	env := map[string]string{"DEMO_SECRET": secret, "DEMO_CALLBACK_SECRET": cbSecret, "DEMO_BC_TOKEN": bcToken}
+	cfg, err := config.Parse([]byte(sc.yaml(dbPath, ln.Addr().String(), c.LogLevel, erpURL, mb.Addr(), alertURL, bcURL)), func(k string) string { return env[k] })
 	if err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
@@ -108,11 +131,14 @@ func (c *demoCmd) Run() error {
 
 	fmt.Printf("ordergate demo, scenario %s\n", sc.name)
 	for _, s := range sc.shops {
-		fmt.Printf("  storefront %-15s %s/webhooks/shopify/%s   mode %s%s\n", s.name, gw.addr(), s.name, s.mode, policy(s.shortfall))
+		fmt.Printf("  storefront %-22s %s/webhooks/%s/%s   mode %s%s\n", s.name, gw.addr(), s.kind, s.name, s.mode, policy(s.shortfall))
 	}
 	fmt.Printf("  API        curl -H 'Authorization: Bearer %s' %s/api/v1/orders?state=confirmed\n", token, gw.addr())
 	fmt.Printf("  database   %s\n", dbPath)
 	fmt.Printf("  erp        %s (sandbox)   mailbox smtp://%s\n", erpURL, mb.Addr())
+	if bcURL != "" {
+		fmt.Printf("  bigcommerce v2 API %s (the shops' orders, fetched by the gateway)\n", bcURL)
+	}
 	if alertURL != "" {
 		fmt.Printf("  alerts     %s (counted by the demo)\n", alertURL)
 	}
@@ -122,7 +148,8 @@ func (c *demoCmd) Run() error {
 	var sims []*storesim.Sim
 	for _, s := range sc.shops {
 		cfg := s.sim
-		cfg.Target, cfg.Secret = gw.addr()+"/webhooks/shopify/"+s.name, []byte(secret)
+		cfg.Target, cfg.Secret = gw.addr()+"/webhooks/"+s.kind+"/"+s.name, []byte(secret)
+		cfg.BigCommerce = bcStore
 		sims = append(sims, storesim.New(cfg))
 	}
 	simDone := runSims(ctx, sims)

@@ -73,7 +73,7 @@ func (c *demoCmd) report(ctx context.Context, gw *gateway, sc scenario, sims []*
 		run.Listed = &listed
 	}
 	for i, s := range sims {
-		run.Shops = append(run.Shops, verdict.Shop{Name: sc.shops[i].name, Placed: s.Orders(), Webhooks: s.Stats()})
+		run.Shops = append(run.Shops, verdict.Shop{Name: sc.shops[i].name, Kind: sc.shops[i].kind, Placed: s.Orders(), Webhooks: s.Stats()})
 	}
 	rep := demoReport{Scenario: sc.name, Summary: run.Judge(), SLA: sc.sla.Seconds(), Alerts: hook.counts(),
 		OverdueOrders: listed.Overdue, AttentionOrders: listed.Attention}
@@ -247,8 +247,8 @@ func printReport(w io.Writer, r demoReport, sc scenario) {
 			label = "               "
 		}
 		shop := sc.shops[i]
-		fmt.Fprintf(w, "%s%s (%s%s): %d orders, %d confirmed (%d backordered), %d rejected, %d cancelled, %d held short, %d unsettled\n",
-			label, s.Name, shop.mode, policy(shop.shortfall), s.Orders, s.Confirmed, s.Backordered, s.Rejected, s.Cancelled, s.HeldShort, s.Unsettled)
+		fmt.Fprintf(w, "%s%s (%s, %s%s): %d orders, %d confirmed (%d backordered), %d rejected, %d cancelled, %d held short, %d unsettled\n",
+			label, s.Name, shop.kind, shop.mode, policy(shop.shortfall), s.Orders, s.Confirmed, s.Backordered, s.Rejected, s.Cancelled, s.HeldShort, s.Unsettled)
 	}
 	if len(r.Unconfirmed) > 0 {
 		fmt.Fprintf(w, "  unconfirmed  %d held by the ERP with no confirmation or problem notice (in-doubt sends the gateway flagged, or lost): %s\n",

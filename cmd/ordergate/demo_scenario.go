@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,22 +39,79 @@ type scenario struct {
 // demoShop is one storefront of a scenario and its simulator.
 type demoShop struct {
 	name      string
+	kind      string // shopify, woocommerce or bigcommerce
 	mode      string
 	shortfall string
 	sim       storesim.Config // without Target and Secret
 }
 
+// The storefront kinds the demo can simulate, and the short names their
+// shops take in a mixed fleet.
+var demoKinds = map[string]string{
+	config.StorefrontShopify:     "shopify",
+	config.StorefrontWooCommerce: "woo",
+	config.StorefrontBigCommerce: "bc",
+}
+
+// kinds returns the storefront kinds asked for, checked, in the order given.
+func (c *demoCmd) kinds() ([]string, error) {
+	var out []string
+	for _, k := range c.Storefronts {
+		k = strings.ToLower(strings.TrimSpace(k))
+		if _, ok := demoKinds[k]; !ok {
+			return nil, fmt.Errorf("--storefronts: unknown kind %q: want shopify, woocommerce or bigcommerce", k)
+		}
+		if slices.Contains(out, k) {
+			return nil, fmt.Errorf("--storefronts: %s given twice", k)
+		}
+		out = append(out, k)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--storefronts: name at least one of shopify, woocommerce, bigcommerce")
+	}
+	return out, nil
+}
+
+// share is the part of n that the i-th of k shops takes.
+func share(n, i, k int) int { return n/k + boolInt(i < n%k) }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// flavored sets the simulator of a shop of kind to play that storefront,
+// with ids in its platform's range.
+func flavored(sim storesim.Config, kind string, offset int64) storesim.Config {
+	switch kind {
+	case config.StorefrontWooCommerce:
+		sim.Flavor = storesim.WooCommerce
+	case config.StorefrontBigCommerce:
+		sim.Flavor = storesim.BigCommerce
+		sim.FirstOrderID = storesim.DefaultBigCommerceFirstOrderID + offset
+	default:
+		sim.Flavor = storesim.Shopify
+	}
+	return sim
+}
+
 // scenario returns the run the flags ask for.
-func (c *demoCmd) scenario() scenario {
+func (c *demoCmd) scenario() (scenario, error) {
+	kinds, err := c.kinds()
+	if err != nil {
+		return scenario{}, err
+	}
 	if c.Scenario == "failures" {
-		return c.failures()
+		return c.failures(kinds), nil
 	}
 	sc := scenario{
 		name: "default",
 		mail: mailbox.Options{Seed: c.Seed},
 		erp:  erpsim.Config{Seed: c.Seed, Latency: demoLatency},
 	}
-	sim := c.simBase(c.Orders, c.Rate, 0)
+	var misbehave func(*storesim.Config)
 	if c.Faults {
 		sc.mail.FailRate = 0.02
 		// Stock exactly the simulated shop's catalogue, so its unknown
@@ -62,15 +121,28 @@ func (c *demoCmd) scenario() scenario {
 		sc.erp.Stock["BLNK-WFL-OAT"] = c.Orders / 20
 		sc.erp.Faults = erpsim.Faults{ErrorRate: 0.03, ThrottleRate: 0.03, TimeoutRate: 0.01, InDoubtRate: 0.03,
 			RetryAfter: 300 * time.Millisecond, Timeout: 3 * time.Second}
-		sim.DuplicateRate, sim.OutOfOrderRate, sim.CancelRate, sim.UnknownSKURate = 0.05, 0.05, 0.03, 0.03
+		misbehave = func(sim *storesim.Config) {
+			sim.DuplicateRate, sim.OutOfOrderRate, sim.CancelRate, sim.UnknownSKURate = 0.05, 0.05, 0.03, 0.03
+		}
 	}
-	sc.shops = []demoShop{{name: "demo-shop", mode: config.ModeGated, sim: sim}}
-	return sc
+	for i, kind := range kinds {
+		name := "demo-shop"
+		if len(kinds) > 1 {
+			name = demoKinds[kind] + "-shop"
+		}
+		offset := int64(i) * 1_000_000
+		sim := flavored(c.simBase(share(c.Orders, i, len(kinds)), c.Rate/float64(len(kinds)), offset), kind, offset)
+		if misbehave != nil {
+			misbehave(&sim)
+		}
+		sc.shops = append(sc.shops, demoShop{name: name, kind: kind, mode: config.ModeGated, sim: sim})
+	}
+	return sc, nil
 }
 
 // failures is the scenario where everything that can go wrong does, at
 // rates that make each branch happen many times in a few hundred orders.
-func (c *demoCmd) failures() scenario {
+func (c *demoCmd) failures(kinds []string) scenario {
 	sc := scenario{
 		name: "failures",
 		// A few refused recipients (retried) and lost replies after the
@@ -94,20 +166,25 @@ func (c *demoCmd) failures() scenario {
 	// cover a little over half of what is ordered.
 	sc.erp.Stock["BLNK-WFL-OAT"] = max(1, c.Orders/10)
 	sc.erp.Stock["SCRF-LMB-RED"] = max(1, c.Orders/8)
-	half := (c.Orders + 1) / 2
-	for i, p := range []struct{ name, shortfall string }{{"backorder-shop", config.ShortfallBackorder}, {"reject-shop", config.ShortfallReject}} {
-		n := half
-		if i == 1 {
-			n = c.Orders - half
+	policies := []struct{ name, shortfall string }{{"backorder", config.ShortfallBackorder}, {"reject", config.ShortfallReject}}
+	n := len(kinds) * len(policies)
+	for i, kind := range kinds {
+		for j, p := range policies {
+			k := i*len(policies) + j
+			name := p.name + "-shop"
+			if len(kinds) > 1 {
+				name = demoKinds[kind] + "-" + name
+			}
+			offset := int64(k) * 1_000_000
+			sim := flavored(c.simBase(share(c.Orders, k, n), c.Rate/float64(n), offset), kind, offset)
+			sim.DuplicateRate, sim.OutOfOrderRate, sim.UnknownSKURate = 0.08, 0.06, 0.06
+			// Cancels right after the create (most overtake the ERP
+			// create), within the ERP's 2s acknowledgment, and after
+			// the confirmation.
+			sim.CancelRate = 0.10
+			sim.CancelDelays = []time.Duration{0, 0, time.Second, 3 * time.Second, 8 * time.Second}
+			sc.shops = append(sc.shops, demoShop{name: name, kind: kind, mode: config.ModeAckGated, shortfall: p.shortfall, sim: sim})
 		}
-		sim := c.simBase(n, c.Rate/2, int64(i)*1_000_000)
-		sim.DuplicateRate, sim.OutOfOrderRate, sim.UnknownSKURate = 0.08, 0.06, 0.06
-		// Cancels right after the create (most overtake the ERP
-		// create), within the ERP's 2s acknowledgment, and after the
-		// confirmation.
-		sim.CancelRate = 0.10
-		sim.CancelDelays = []time.Duration{0, 0, time.Second, 3 * time.Second, 8 * time.Second}
-		sc.shops = append(sc.shops, demoShop{name: p.name, mode: config.ModeAckGated, shortfall: p.shortfall, sim: sim})
 	}
 	return sc
 }
@@ -137,11 +214,14 @@ func catalogueStock() map[string]int {
 
 // yaml is the gateway's config for sc, with its secrets as ${NAME}
 // references.
-func (sc scenario) yaml(dbPath, listen, logLevel, erpURL, mailAddr, alertURL string) string {
+func (sc scenario) yaml(dbPath, listen, logLevel, erpURL, mailAddr, alertURL, bcURL string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "database: sqlite:%s\nlisten: %s\nlog_level: %s\nstorefronts:\n", dbPath, listen, logLevel)
 	for _, s := range sc.shops {
-		fmt.Fprintf(&b, "  - {name: %s, kind: shopify, webhook_secrets: [\"${DEMO_SECRET}\"], erp: %s, notifier: mailbox, mode: %s", s.name, demoERP, s.mode)
+		fmt.Fprintf(&b, "  - {name: %s, kind: %s, webhook_secrets: [\"${DEMO_SECRET}\"], erp: %s, notifier: mailbox, mode: %s", s.name, s.kind, demoERP, s.mode)
+		if s.kind == config.StorefrontBigCommerce {
+			fmt.Fprintf(&b, ", api: {base_url: %q, access_token: \"${DEMO_BC_TOKEN}\"}", bcURL)
+		}
 		if s.shortfall != "" {
 			fmt.Fprintf(&b, ", shortfall: %s", s.shortfall)
 		}

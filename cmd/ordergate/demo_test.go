@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +156,56 @@ func lastBytes(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
+}
+
+func TestDemo_MixedFleetSettlesEveryStorefrontsOrders(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs the whole demo")
+	}
+	out := filepath.Join(t.TempDir(), "summary.json")
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	res := runContext(t, ctx, nil, "demo", "--storefronts", "shopify,woocommerce,bigcommerce", "--orders", "90",
+		"--exit", "--json", out, "--listen", "127.0.0.1:0")
+	if res.exitCode != 0 {
+		t.Fatalf("demo exited %d, want 0\nstdout:\n%s\nstderr:\n%s", res.exitCode, res.stdout, lastBytes(res.stderr, 4096))
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		AllSettled  bool     `json:"all_settled"`
+		Violations  []string `json:"violations"`
+		Storefronts []struct {
+			Name, Kind                                   string
+			Orders, Accepted, Confirmed, Rejected        int
+			Cancelled, HeldShort, Unsettled, Backordered int
+		} `json:"storefronts"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.AllSettled || len(got.Violations) > 0 {
+		t.Errorf("all_settled %v, violations %v", got.AllSettled, got.Violations)
+	}
+	var kinds []string
+	for _, s := range got.Storefronts {
+		kinds = append(kinds, s.Kind)
+		if s.Orders != 30 || s.Accepted != 30 || s.Confirmed+s.Rejected+s.Cancelled+s.HeldShort != 30 || s.Confirmed == 0 {
+			t.Errorf("storefront %s (%s): %+v, want its 30 orders accepted and settled, some confirmed", s.Name, s.Kind, s)
+		}
+	}
+	if want := []string{"shopify", "woocommerce", "bigcommerce"}; !slices.Equal(kinds, want) {
+		t.Errorf("storefront kinds %v, want %v", kinds, want)
+	}
+}
+
+func TestDemo_UnknownStorefrontKindIsRefused(t *testing.T) {
+	t.Parallel()
+	res := run(t, nil, "demo", "--storefronts", "shopify,magento", "--exit", "--listen", "127.0.0.1:0")
+	if res.exitCode == 0 || !strings.Contains(res.stderr, `--storefronts: unknown kind "magento"`) {
+		t.Errorf("exit %d, stderr %q; want a refusal naming the kind", res.exitCode, lastBytes(res.stderr, 500))
+	}
 }

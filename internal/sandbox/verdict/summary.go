@@ -107,6 +107,7 @@ type Summary struct {
 // ShopSummary is one storefront's share of a Summary.
 type ShopSummary struct {
 	Name        string `json:"name"`
+	Kind        string `json:"kind,omitempty"`
 	Orders      int    `json:"orders"`
 	Accepted    int    `json:"accepted"`
 	Confirmed   int    `json:"confirmed"`

@@ -50,6 +50,8 @@ type Shop struct {
 	// Name is the storefront's configured name, the first half of its
 	// order keys ("shop1" in "shop1/1001").
 	Name string
+	// Kind is its platform: shopify, woocommerce or bigcommerce.
+	Kind string
 	// Placed is what its simulator placed and had accepted.
 	Placed []storesim.OrderRecord
 	// Webhooks are its simulator's delivery counters.
@@ -105,7 +107,7 @@ func (r Run) Judge() Summary {
 	var latencies []float64
 	for _, shop := range r.Shops {
 		s.Webhooks = addStats(s.Webhooks, shop.Webhooks)
-		ss := ShopSummary{Name: shop.Name}
+		ss := ShopSummary{Name: shop.Name, Kind: shop.Kind}
 		for _, p := range shop.Placed {
 			key := order.Key{Storefront: shop.Name, ID: p.ID}
 			known[key.ExternalID()] = true
