@@ -50,6 +50,14 @@ type Store interface {
 	// zero Notification (Status NotifyNone) if none was attempted.
 	Notification(ctx context.Context, key order.Key, kind string) (Notification, error)
 
+	// SaveRun records a background run (a reconciliation), replacing any
+	// earlier record with its ID.
+	SaveRun(ctx context.Context, r Run) error
+	// Runs returns the runs of a kind, newest first, at most Limit(limit).
+	Runs(ctx context.Context, kind string, limit int) ([]Run, error)
+	// Run returns one run, or ErrNotFound.
+	Run(ctx context.Context, id string) (Run, error)
+
 	// Start runs the job queue's workers until Stop.
 	Start(ctx context.Context) error
 	// Stop stops the workers, waiting for running jobs up to ctx's deadline.
@@ -122,6 +130,15 @@ type Notification struct {
 	Attempts  int
 	MessageID string
 	UpdatedAt time.Time
+}
+
+// Run is the record of one background run.
+type Run struct {
+	ID         string
+	Kind       string // e.g. "reconcile"
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Summary    []byte // JSON, written and read by the run's owner
 }
 
 // ErrNotFound is returned when an order does not exist.

@@ -87,3 +87,18 @@ func (e *ThrottledError) Error() string {
 }
 
 func (e *ThrottledError) Unwrap() error { return e.Err }
+
+// Lister lists a storefront's orders created or changed since a time, each
+// as a delivery the gate can ingest — OrderCreated, or OrderCancelled when
+// the storefront has cancelled it — for reconciliation and backfill, since
+// no storefront guarantees its webhooks. Orders that are not orders yet
+// (abandoned checkouts, drafts) are left out.
+type Lister interface {
+	ListDeliveries(ctx context.Context, since time.Time, fn func(Delivery) error) error
+}
+
+// ListedBody is the body stored with a delivery built from a listing, which
+// has no webhook body of its own: where it came from, for the record.
+func ListedBody(source, orderID string, updated time.Time) []byte {
+	return fmt.Appendf(nil, `{"source":%q,"order_id":%q,"updated_at":%q}`, source, orderID, updated.UTC().Format(time.RFC3339Nano))
+}
