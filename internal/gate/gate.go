@@ -98,6 +98,10 @@ type Config struct {
 	// (BigCommerce) need one.
 	Fetchers map[string]storefront.Fetcher
 
+	// Tasks are leader-only work from outside the gate, run on a
+	// schedule by one replica at a time (reconciliation).
+	Tasks []Task
+
 	// SweepInterval is how often the elected leader runs the SLA sweep,
 	// the safety net behind each order's own SLA job; default 1m.
 	SweepInterval time.Duration
@@ -179,6 +183,18 @@ func New(cfg Config) (*Gate, error) {
 		}
 		g.storefronts[sf.Name] = sf
 	}
+	names := map[string]bool{}
+	for _, t := range cfg.Tasks {
+		switch {
+		case t.Name == "" || names[t.Name]:
+			return nil, fmt.Errorf("gate: task %q: name empty or used twice", t.Name)
+		case t.Interval < time.Second:
+			return nil, fmt.Errorf("gate: task %s: interval %v is under a second", t.Name, t.Interval)
+		case t.Run == nil:
+			return nil, fmt.Errorf("gate: task %s: nothing to run", t.Name)
+		}
+		names[t.Name] = true
+	}
 	for name := range cfg.Fetchers {
 		if _, ok := g.storefronts[name]; !ok {
 			return nil, fmt.Errorf("gate: fetcher for unknown storefront %q", name)
@@ -200,6 +216,17 @@ func (g *Gate) now() time.Time { return g.cfg.Now().UTC() }
 
 // client returns the ERP client of a storefront, within its ERP's budget.
 func (g *Gate) client(sf Storefront) erp.Client { return g.clients[sf.ERP] }
+
+// ERPClient returns the named storefront's ERP client, within the same
+// budget as the gate's own calls, for other leader-only work
+// (reconciliation); nil for an unknown storefront.
+func (g *Gate) ERPClient(storefront string) erp.Client {
+	sf, ok := g.storefronts[storefront]
+	if !ok {
+		return nil
+	}
+	return g.client(sf)
+}
 
 func concurrency(e ERP) int {
 	if e.Concurrency <= 0 {
@@ -237,7 +264,9 @@ func (g *Gate) RiverConfig() *river.Config {
 	leaderJobs := g.leaderJobs()
 	periodic := make([]*river.PeriodicJob, 0, len(leaderJobs))
 	for _, j := range leaderJobs {
-		j.addWorker(workers)
+		if j.addWorker != nil {
+			j.addWorker(workers)
+		}
 		periodic = append(periodic, g.periodicJob(j))
 	}
 	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}, periodicQueue: {MaxWorkers: len(leaderJobs)}, fetchQueue: {MaxWorkers: 4}}

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"time"
@@ -27,17 +28,85 @@ const periodicQueue = "periodic"
 // leaderJob is one kind of leader-only work: a job inserted every interval
 // by the leader, and its worker. Build it with newLeaderJob.
 type leaderJob struct {
-	kind      string
+	kind      string // the periodic job's id: its kind, or task:name
 	interval  time.Duration
 	args      func(leader string) river.JobArgs
-	addWorker func(*river.Workers)
+	addWorker func(*river.Workers) // nil when another job adds the worker
+}
+
+// Task is leader-only work that lives outside the gate (reconciliation):
+// the leader runs it every Interval, on one replica at a time, within
+// Timeout (default Interval, at most 1h).
+type Task struct {
+	Name     string
+	Interval time.Duration
+	Timeout  time.Duration
+	Run      func(ctx context.Context) error
+}
+
+// TaskArgs is the job that runs one Task.
+type TaskArgs struct {
+	Name   string `json:"name"`
+	Leader string `json:"leader"`
+}
+
+// Kind implements river.JobArgs.
+func (TaskArgs) Kind() string { return "ordergate_task" }
+
+type taskWorker struct{ worker[TaskArgs] }
+
+// Timeout implements river.Worker: the task's own.
+func (w *taskWorker) Timeout(job *river.Job[TaskArgs]) time.Duration {
+	for _, t := range w.g.cfg.Tasks {
+		if t.Name == job.Args.Name {
+			return taskTimeout(t)
+		}
+	}
+	return 0
+}
+
+// Work implements river.Worker.
+func (w *taskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
+	for _, t := range w.g.cfg.Tasks {
+		if t.Name != job.Args.Name {
+			continue
+		}
+		start := time.Now()
+		err := t.Run(ctx)
+		log := w.g.log.With("task", t.Name, "scheduled_by", job.Args.Leader, "run_by", w.g.cfg.Instance, "took", time.Since(start).Round(time.Millisecond))
+		if err != nil {
+			log.Error("periodic task failed; it runs again at its next interval", "err", err)
+			return nil // not retried: the next interval does the same work
+		}
+		log.Info("periodic task done")
+		return nil
+	}
+	w.g.log.Warn("periodic task unknown to this replica", "task", job.Args.Name)
+	return nil
+}
+
+func taskTimeout(t Task) time.Duration {
+	d := t.Timeout
+	if d <= 0 {
+		d = t.Interval
+	}
+	return min(max(d, time.Minute), time.Hour)
 }
 
 // leaderJobs lists the leader-only work. A new kind adds its line here.
 func (g *Gate) leaderJobs() []leaderJob {
-	return []leaderJob{
+	jobs := []leaderJob{
 		newLeaderJob(g.cfg.SweepInterval, func(leader string) SweepArgs { return SweepArgs{Leader: leader} }, &sweepWorker{worker[SweepArgs]{g: g}}),
 	}
+	for i, t := range g.cfg.Tasks {
+		j := leaderJob{kind: "task:" + t.Name, interval: t.Interval,
+			args: func(leader string) river.JobArgs { return TaskArgs{Name: t.Name, Leader: leader} }}
+		if i == 0 {
+			j.addWorker = func(ws *river.Workers) { river.AddWorker(ws, &taskWorker{worker[TaskArgs]{g: g}}) }
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs
 }
 
 // newLeaderJob returns the leader-only job that args builds every interval,
