@@ -7,7 +7,8 @@
 // api-auth-applicationkey; Cin7 answers 403 when they are wrong.
 //
 //	Submit        GET    /saleList?ExternalID=…      adopt a sale made earlier
-//	              POST   /sale                        SkipQuote: true, ExternalID, CustomerReference
+//	              POST   /sale                        SkipQuote: true, ExternalID, CustomerReference,
+//	                                                  ShippingAddress (the ship-to, ShipToOther: true)
 //	              POST   /sale/order                  Status AUTHORISED with the lines
 //	              GET    /sale?ID=…                   read back: ORDERED or BACKORDERED
 //	              GET    /product?Sku=…               only after /sale/order refuses the lines
@@ -15,6 +16,18 @@
 //	Lookup        GET    /saleList?ExternalID=…, then GET /sale?ID=…
 //	Cancel        GET    /saleList?ExternalID=…, then DELETE /sale?ID=…&Void=true
 //	Availability  GET    /ref/productavailability     paged, or one Sku at a time for a few SKUs
+//
+// # Ship-to
+//
+// An order's ship-to goes in the sale's ShippingAddress (Cin7's Sale
+// Shipping Address Model): Line1, Line2, City, State (the region's code,
+// else its name), Postcode, Country (the country's name, else its ISO
+// code), Company, and the person as Contact, with ShipToOther true so that
+// the address is the sale's alone and is not added to the customer's
+// address book. Cin7 requires Line1 and Country; an address without them,
+// or an order without a ship-to, makes a sale without a ShippingAddress.
+// A sale adopted or finished on a later Submit keeps the address it was
+// created with.
 //
 // # Idempotency
 //

@@ -77,6 +77,7 @@ func (c *Client) createSale(ctx context.Context, o order.Order, id string) (stri
 		ExternalID:        id,
 		CustomerReference: o.Name,
 		TaxRule:           c.taxRule,
+		ShippingAddress:   shippingAddress(o.ShipTo),
 	}
 	if req.Customer == "" {
 		req.Customer = o.Customer.Name
@@ -100,6 +101,60 @@ func (c *Client) createSale(ctx context.Context, o order.Order, id string) (stri
 		return "", fmt.Errorf("create sale: %w", erp.Errorf(erp.ErrInDoubt, "", "Cin7 answered 200 with no sale ID"))
 	}
 	return s.ID, nil
+}
+
+// shippingAddress is the order's ship-to as the sale's ShippingAddress, or
+// nil when the order has none:
+//
+//   - Contact is the person, Company the company;
+//   - Line1 and Line2 are the street lines, the second moving up when the
+//     first is blank;
+//   - State is the region's code when the storefront gave one, else its
+//     name; Country is the country's name when the storefront gave one
+//     (Cin7's address model holds a country name), else its ISO code
+//     (WooCommerce gives only the code);
+//   - ShipToOther is true: the address is this sale's alone. With false,
+//     Cin7 adds an address it does not know to the customer's address
+//     book, and with one customer for every web order (Config.Customer)
+//     that book would fill with every shopper's address.
+//
+// Cin7 requires Line1 and Country: an address without them is left off
+// the sale rather than have Cin7 refuse the sale and with it the order;
+// the gate flags an order that needs shipping and whose address lacks a
+// street or a country (order.Address.Missing), for an operator to add it
+// in Cin7.
+func shippingAddress(a *order.Address) *saleAddress {
+	if a == nil {
+		return nil
+	}
+	t := strings.TrimSpace
+	s := saleAddress{
+		Line1:       t(a.Line1),
+		Line2:       t(a.Line2),
+		City:        t(a.City),
+		State:       firstNonEmpty(a.RegionCode, a.Region),
+		Postcode:    t(a.PostalCode),
+		Country:     firstNonEmpty(a.Country, a.CountryCode),
+		Company:     t(a.Company),
+		Contact:     t(a.Name),
+		ShipToOther: true,
+	}
+	if s.Line1 == "" {
+		s.Line1, s.Line2 = s.Line2, ""
+	}
+	if s.Line1 == "" || s.Country == "" {
+		return nil
+	}
+	return &s
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // orderBody is the order of o as POST /sale/order takes it, authorised,

@@ -68,14 +68,29 @@ type saleListRow struct {
 
 // saleCreate is the body of POST /sale.
 type saleCreate struct {
-	Customer          string `json:"Customer"`
-	Contact           string `json:"Contact,omitempty"`
-	Email             string `json:"Email,omitempty"`
-	Phone             string `json:"Phone,omitempty"`
-	SkipQuote         bool   `json:"SkipQuote"`
-	ExternalID        string `json:"ExternalID"`
-	CustomerReference string `json:"CustomerReference,omitempty"`
-	TaxRule           string `json:"TaxRule,omitempty"`
+	Customer          string       `json:"Customer"`
+	Contact           string       `json:"Contact,omitempty"`
+	Email             string       `json:"Email,omitempty"`
+	Phone             string       `json:"Phone,omitempty"`
+	SkipQuote         bool         `json:"SkipQuote"`
+	ExternalID        string       `json:"ExternalID"`
+	CustomerReference string       `json:"CustomerReference,omitempty"`
+	TaxRule           string       `json:"TaxRule,omitempty"`
+	ShippingAddress   *saleAddress `json:"ShippingAddress,omitempty"`
+}
+
+// saleAddress is Cin7's Sale Shipping Address Model, the fields this
+// client sends. Line1 and Country are required.
+type saleAddress struct {
+	Line1       string `json:"Line1"`
+	Line2       string `json:"Line2,omitempty"`
+	City        string `json:"City,omitempty"`
+	State       string `json:"State,omitempty"`
+	Postcode    string `json:"Postcode,omitempty"`
+	Country     string `json:"Country"`
+	Company     string `json:"Company,omitempty"`
+	Contact     string `json:"Contact,omitempty"`
+	ShipToOther bool   `json:"ShipToOther"`
 }
 
 // orderCreate is the body of POST /sale/order.

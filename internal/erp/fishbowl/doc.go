@@ -49,8 +49,12 @@
 // Not used: the legacy XML/JSON socket API; MFA codes; the sales-order
 // create and issue endpoints of API 25.x (the import works on every REST
 // version); data queries (SQL); memos (so Cancel's reason is not recorded
-// in Fishbowl); ship dates (Receipt.ShipBy stays zero); addresses (the
-// order carries none, so the address columns are sent blank).
+// in Fishbowl); ship dates (Receipt.ShipBy stays zero); the bill-to
+// address (its columns are sent blank, BillToName the buyer). The ship-to
+// fills the ShipTo columns (see shipTo): name, street (two lines joined by
+// a line break), city, state (the code, else the name), zip and country
+// (the name, else the code); an order without one is sent with the buyer
+// as ShipToName and the other ShipTo columns blank.
 //
 // Assumptions, checked only against the fake in this package's tests, which
 // a live Fishbowl must confirm: the JSON of a sales order (id, number,
@@ -59,5 +63,8 @@
 // what is left to sell, net of issued orders' allocations (Fishbowl's page
 // does not define it; if it is on hand instead, Availability overstates by
 // what open orders hold and short lines go unseen); and the words of
-// Fishbowl's refusals, read by classify for CodeUnknownSKU and CodeNoStock.
+// Fishbowl's refusals, read by classify for CodeUnknownSKU and CodeNoStock;
+// that the import takes a street of two lines in one quoted ShipToAddress
+// field, a state's name where it asks for an abbreviation (BigCommerce gives
+// only names), and blank bill-to columns.
 package fishbowl

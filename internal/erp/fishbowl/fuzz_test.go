@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,14 +14,14 @@ import (
 	"github.com/ordergate/ordergate/internal/order"
 )
 
-// FuzzSalesOrderCSV checks that whatever a storefront puts in a name, SKU
-// or title reaches Fishbowl's import as that one field.
+// FuzzSalesOrderCSV checks that whatever a storefront puts in a name, SKU,
+// title or street reaches Fishbowl's import as that one field.
 func FuzzSalesOrderCSV(f *testing.F) {
-	f.Add("Ada Buyer", "A-1", "Road bike, red", "19.99")
-	f.Add(`O'Brien, "Ada"`, `CHAIN,"8"`, "line\nbreak", "0.10")
-	f.Add("", " lead", "", "-1")
-	f.Fuzz(func(t *testing.T, name, sku, title, price string) {
-		for _, s := range []string{name, sku, title} {
+	f.Add("Ada Buyer", "A-1", "Road bike, red", "19.99", "1 High St")
+	f.Add(`O'Brien, "Ada"`, `CHAIN,"8"`, "line\nbreak", "0.10", `Flat "2", 3 Rue A`)
+	f.Add("", " lead", "", "-1", "")
+	f.Fuzz(func(t *testing.T, name, sku, title, price, line1 string) {
+		for _, s := range []string{name, sku, title, line1} {
 			// encoding/csv reads \r\n inside a field as \n, and
 			// Fishbowl's fields are text.
 			if strings.Contains(s, "\r") || !utf8.ValidString(s) {
@@ -32,7 +33,8 @@ func FuzzSalesOrderCSV(f *testing.F) {
 			t.Skip()
 		}
 		o := order.Order{Key: order.Key{Storefront: "s", ID: "1"}, Customer: order.Customer{Name: name},
-			Lines: []order.LineItem{{SKU: sku, Title: title, Quantity: 3, Price: p}}}
+			Lines:  []order.LineItem{{SKU: sku, Title: title, Quantity: 3, Price: p}},
+			ShipTo: &order.Address{Line1: line1, Line2: "Suite 4", City: "Leeds"}}
 		body, err := salesOrderCSV(o, "og-s-1", "")
 		if err != nil {
 			t.Fatalf("salesOrderCSV: %v", err)
@@ -48,6 +50,9 @@ func FuzzSalesOrderCSV(f *testing.F) {
 		}
 		if got, want := rows[2][3], truncate(firstNonBlank(name, "ordergate customer"), maxCustomerName); got != want {
 			t.Errorf("CustomerName = %q, want %q", got, want)
+		}
+		if got, want := rows[2][slices.Index(soColumns, "ShipToAddress")], truncate(street(o.ShipTo), 90); got != want {
+			t.Errorf("ShipToAddress = %q, want %q", got, want)
 		}
 		if rows[3][2] != sku || rows[3][3] != title || rows[3][4] != "3" {
 			t.Errorf("item row = %q, want SKU %q, title %q, quantity 3", rows[3], sku, title)

@@ -85,7 +85,7 @@ func salesOrderCSV(o order.Order, num, customer string) ([]byte, error) {
 	if !o.CapturedAt.IsZero() {
 		date = o.CapturedAt.Format("01/02/2006")
 	}
-	rows := [][]string{soColumns, itemColumns, row(soColumns, map[string]string{
+	so := map[string]string{
 		"Flag":            "SO",
 		"SONum":           num,
 		"Status":          strconv.Itoa(statusIssued),
@@ -98,7 +98,11 @@ func salesOrderCSV(o order.Order, num, customer string) ([]byte, error) {
 		"Note":            note,
 		"Phone":           o.Customer.Phone,
 		"Email":           o.Customer.Email,
-	})}
+	}
+	if a := o.ShipTo; a != nil {
+		shipTo(so, a, buyer)
+	}
+	rows := [][]string{soColumns, itemColumns, row(soColumns, so)}
 	for _, l := range o.Lines {
 		rows = append(rows, row(itemColumns, map[string]string{
 			"Flag":               "Item",
@@ -116,6 +120,39 @@ func salesOrderCSV(o order.Order, num, customer string) ([]byte, error) {
 		return nil, fmt.Errorf("write import csv: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// shipTo fills the SO row's ShipTo columns from the order's ship-to, each
+// cut to the width Fishbowl's import documents:
+//
+//   - ShipToName is the person, else the company, else the buyer (the
+//     import has no column for a company beside a person: it is left out);
+//   - ShipToAddress is the street, its two lines joined by a line break,
+//     as Fishbowl keeps a multi-line street in its one Address field and
+//     writes it so in its own export, which this import reads back;
+//   - ShipToState is the region's code (the import asks for a state's
+//     abbreviation and creates a state it does not find), else its name;
+//   - ShipToCountry is the country's name, which the import asks for, else
+//     its ISO code.
+func shipTo(so map[string]string, a *order.Address, buyer string) {
+	so["ShipToName"] = truncate(firstNonBlank(a.Name, a.Company, buyer), 60)
+	so["ShipToAddress"] = truncate(street(a), 90)
+	so["ShipToCity"] = truncate(strings.TrimSpace(a.City), 30)
+	so["ShipToState"] = firstNonBlank(a.RegionCode, a.Region)
+	so["ShipToZip"] = truncate(strings.TrimSpace(a.PostalCode), 10)
+	so["ShipToCountry"] = truncate(firstNonBlank(a.Country, a.CountryCode), 30)
+}
+
+// street is the address's street lines, the blank ones left out, joined
+// by a line break.
+func street(a *order.Address) string {
+	var lines []string
+	for _, l := range []string{a.Line1, a.Line2} {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func row(columns []string, values map[string]string) []string {

@@ -147,10 +147,11 @@ func (c *Client) submit(ctx context.Context, o order.Order, fresh bool) (erp.Rec
 	}
 
 	body := salesOrderBody{
-		Entity:      ref{ID: entity},
-		OrderStatus: statusPendingFulfillment,
-		OtherRefNum: o.Name,
-		Email:       o.Customer.Email,
+		Entity:          ref{ID: entity},
+		OrderStatus:     statusPendingFulfillment,
+		OtherRefNum:     o.Name,
+		Email:           o.Customer.Email,
+		ShippingAddress: shipAddress(o.ShipTo),
 	}
 	if c.pendingApproval {
 		body.OrderStatus = statusPendingApproval

@@ -17,7 +17,10 @@
 //     /services/rest/record/v1/salesOrder/eid:{externalId}?replace=item,
 //     which NetSuite documents as the way not to duplicate records. The
 //     replace=item matters: without it an upsert onto an existing order would
-//     add a second set of lines. The order goes in as Pending Fulfillment (B),
+//     add a second set of lines. An order with a ship-to carries it as the
+//     shippingAddress subrecord (addressee, attention, addr1, addr2, city,
+//     state, zip, country as its two-letter id, addrPhone; see shipAddress);
+//     one without carries none, and NetSuite takes the customer's default. The order goes in as Pending Fulfillment (B),
 //     so NetSuite commits stock at once, or with Config.PendingApproval as
 //     Pending Approval (A). Then the order is read back for its receipt.
 //     With Config.Async the PUT carries "Prefer: respond-async" and
@@ -91,8 +94,9 @@
 //
 // Not used: SOAP web services, RESTlets, saved searches, updates to
 // customers found (a customer's details are written only by the upsert
-// that creates it, or repeats that after a lost reply), addresses (the
-// customer's and the order's), tax, shipping and discount
+// that creates it, or repeats that after a lost reply), addresses other
+// than the order's ship-to (the customer's address book, the order's
+// billing address), tax, shipping and discount
 // lines, currencies, the sales order's subsidiary (NetSuite takes the
 // customer's), the governanceLimits endpoint. The account's concurrency limit is the gateway's to respect
 // (max_concurrency); this client has no limiter of its own.

@@ -2,11 +2,13 @@ package netsuite
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/ordergate/ordergate/internal/erp"
+	"github.com/ordergate/ordergate/internal/order"
 )
 
 const salesOrderPath = "/services/rest/record/v1/salesOrder/"
@@ -19,12 +21,81 @@ type ref struct {
 
 // salesOrderBody is what Submit sends.
 type salesOrderBody struct {
-	Entity      ref         `json:"entity"`
-	Location    *ref        `json:"location,omitempty"`
-	OrderStatus string      `json:"orderStatus"`
-	OtherRefNum string      `json:"otherRefNum,omitempty"`
-	Email       string      `json:"email,omitempty"`
-	Item        itemSublist `json:"item"`
+	Entity          ref              `json:"entity"`
+	Location        *ref             `json:"location,omitempty"`
+	OrderStatus     string           `json:"orderStatus"`
+	OtherRefNum     string           `json:"otherRefNum,omitempty"`
+	Email           string           `json:"email,omitempty"`
+	ShippingAddress *shipAddressBody `json:"shippingAddress,omitempty"`
+	Item            itemSublist      `json:"item"`
+}
+
+// shipAddressBody is the sales order's shippingAddress subrecord: the
+// fields of NetSuite's address (addressee, attention, addr1, addr2, city,
+// state, zip, country, addrPhone). Sent, it replaces the ship-to the
+// order would take from the customer's default shipping address.
+type shipAddressBody struct {
+	Addressee string `json:"addressee,omitempty"`
+	Attention string `json:"attention,omitempty"`
+	Addr1     string `json:"addr1,omitempty"`
+	Addr2     string `json:"addr2,omitempty"`
+	City      string `json:"city,omitempty"`
+	State     string `json:"state,omitempty"`
+	Zip       string `json:"zip,omitempty"`
+	Country   string `json:"country,omitempty"`
+	AddrPhone string `json:"addrPhone,omitempty"`
+}
+
+// shipAddress is the order's ship-to as NetSuite's address subrecord, or
+// nil when the order has none, so that no empty subrecord is sent:
+//
+//   - addressee is the company when there is one, with the person as
+//     attention (NetSuite's "Attn:" line), else the person;
+//   - addr1 and addr2 are the street lines, the second moving up when the
+//     first is blank;
+//   - state is the region's code when the storefront gave one (Shopify's
+//     province_code, WooCommerce's state), else its name (BigCommerce
+//     gives only names);
+//   - country is the ISO 3166-1 alpha-2 code, which is how NetSuite names
+//     its countries ("US"); without one it is left off, since NetSuite
+//     refuses a country's name;
+//   - addrPhone only when NetSuite would take it (see customerPhone).
+func shipAddress(a *order.Address) *shipAddressBody {
+	if a == nil {
+		return nil
+	}
+	t := strings.TrimSpace
+	b := shipAddressBody{
+		Addressee: t(a.Name),
+		Addr1:     t(a.Line1),
+		Addr2:     t(a.Line2),
+		City:      t(a.City),
+		State:     firstNonEmpty(a.RegionCode, a.Region),
+		Zip:       t(a.PostalCode),
+		AddrPhone: customerPhone(a.Phone),
+	}
+	if c := t(a.Company); c != "" {
+		b.Addressee, b.Attention = c, b.Addressee
+	}
+	if b.Addr1 == "" {
+		b.Addr1, b.Addr2 = b.Addr2, ""
+	}
+	if c := strings.ToUpper(strings.TrimSpace(a.CountryCode)); len(c) == 2 {
+		b.Country = c
+	}
+	if b == (shipAddressBody{}) {
+		return nil
+	}
+	return &b
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 type itemSublist struct {

@@ -71,9 +71,10 @@ func New(cfg Config) (*Client, error) {
 }
 
 type createRequest struct {
-	ExternalID    string        `json:"external_id"`
-	CustomerEmail string        `json:"customer_email,omitempty"`
-	Lines         []requestLine `json:"lines"`
+	ExternalID    string         `json:"external_id"`
+	CustomerEmail string         `json:"customer_email,omitempty"`
+	Lines         []requestLine  `json:"lines"`
+	ShipTo        *order.Address `json:"ship_to,omitempty"`
 }
 
 type requestLine struct {
@@ -85,7 +86,7 @@ type requestLine struct {
 // second Submit of the same order creates a second sales order.
 func (c *Client) Submit(ctx context.Context, o order.Order) (erp.Receipt, error) {
 	id := o.Key.ExternalID()
-	req := createRequest{ExternalID: id, CustomerEmail: o.Customer.Email, Lines: make([]requestLine, 0, len(o.Lines))}
+	req := createRequest{ExternalID: id, CustomerEmail: o.Customer.Email, Lines: make([]requestLine, 0, len(o.Lines)), ShipTo: o.ShipTo}
 	for _, l := range o.Lines {
 		req.Lines = append(req.Lines, requestLine{SKU: l.SKU, Quantity: l.Quantity})
 	}

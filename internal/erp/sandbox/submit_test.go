@@ -290,3 +290,18 @@ func TestIdempotent_SecondCreateReturnsTheFirstOrder(t *testing.T) {
 		t.Errorf("orders = %d, want 1", got)
 	}
 }
+
+func TestSubmit_CarriesTheShipTo(t *testing.T) {
+	t.Parallel()
+	b := setup(t, erpsim.Config{}, 0)
+	o := newOrder("1002", line("A", 1))
+	o.ShipTo = &order.Address{Name: "Ada Lovelace", Line1: "12 Harbor Lane", City: "Portland", RegionCode: "ME", PostalCode: "04101", CountryCode: "US"}
+	if _, err := b.client.Submit(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	held := b.sim.Records().OrdersFor(o.Key.ExternalID())
+	want := &erpsim.Address{Name: "Ada Lovelace", Line1: "12 Harbor Lane", City: "Portland", RegionCode: "ME", PostalCode: "04101", CountryCode: "US"}
+	if len(held) != 1 || !cmp.Equal(want, held[0].ShipTo) {
+		t.Errorf("erp holds %+v, want one order shipping to %+v", held, want)
+	}
+}

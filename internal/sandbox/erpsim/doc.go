@@ -3,6 +3,8 @@
 //
 //	POST /v1/sales-orders                 create a sales order → 201 receipt
 //	                                      422 {"code","message"} on rejection, 400 on a malformed body
+//	                                      body {"external_id", "customer_email", "ship_to", "lines": [{"sku", "quantity"}]};
+//	                                      ship_to, optional, has the JSON shape of order.Address and is kept in the records
 //	GET  /v1/sales-orders?external_id=X   the first order with that external id → 200 receipt, or 404
 //	POST /v1/sales-orders/cancel?external_id=X   {"reason"} → 200 receipt (status "cancelled"), or 404;
 //	                                      releases the stock; cancelling again changes nothing

@@ -241,6 +241,7 @@ func (e *ERP) create(req createRequest, inDoubt bool) (Order, bool, *apiError) {
 		Ref:           fmt.Sprintf("SO-%06d", e.seq),
 		ExternalID:    req.ExternalID,
 		CustomerEmail: req.CustomerEmail,
+		ShipTo:        shipTo(req.ShipTo),
 		CreatedAt:     now,
 		InDoubt:       inDoubt,
 	}
@@ -309,6 +310,16 @@ func validate(req createRequest) *apiError {
 		}
 	}
 	return nil
+}
+
+// shipTo is the address a create carried, nil when it carried none or an
+// empty one, so that the records show an address only where there was one.
+func shipTo(a *Address) *Address {
+	if a == nil || *a == (Address{}) {
+		return nil
+	}
+	c := *a
+	return &c
 }
 
 // acknowledged reports whether o's AckDelay has passed.

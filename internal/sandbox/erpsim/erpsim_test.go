@@ -197,3 +197,41 @@ func TestClock_StandsStillUntilAdvanced(t *testing.T) {
 		t.Fatalf("after Advance: %v, want %v", c.Now(), want)
 	}
 }
+
+// The ship-to a create carries is kept in the order's record, in the
+// records served to another process too; a create without one, or with an
+// empty one, records none.
+func TestCreate_RecordsTheShipTo(t *testing.T) {
+	t.Parallel()
+	sim, srv := serve(t, erpsim.Config{Stock: map[string]int{"A": 9}})
+	bodies := []string{
+		`{"external_id":"og-s-1","ship_to":{"name":"Ann Lee","company":"Lee Ltd","line1":"1 High St","line2":"Flat 2","city":"Leeds","region":"West Yorkshire","postal_code":"LS1 1AA","country":"United Kingdom","country_code":"GB","phone":"0113 496 0000"},"lines":[{"sku":"A","quantity":1}]}`,
+		`{"external_id":"og-s-2","lines":[{"sku":"A","quantity":1}]}`,
+		`{"external_id":"og-s-3","ship_to":{},"lines":[{"sku":"A","quantity":1}]}`,
+	}
+	for _, b := range bodies {
+		if status, body := call(t, srv, "POST", "/v1/sales-orders", b); status != 201 {
+			t.Fatalf("create %s = %d %v", b, status, body)
+		}
+	}
+	want := []*erpsim.Address{
+		{Name: "Ann Lee", Company: "Lee Ltd", Line1: "1 High St", Line2: "Flat 2", City: "Leeds", Region: "West Yorkshire",
+			PostalCode: "LS1 1AA", Country: "United Kingdom", CountryCode: "GB", Phone: "0113 496 0000"},
+		nil,
+		nil,
+	}
+	var got []*erpsim.Address
+	for _, o := range sim.Orders() {
+		got = append(got, o.ShipTo)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ship-tos recorded (-want +got):\n%s", diff)
+	}
+	recs, err := erpsim.FetchRecords(t.Context(), srv.Client(), srv.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[0], recs.Orders[0].ShipTo); diff != "" {
+		t.Errorf("ship-to in /v1/records (-want +got):\n%s", diff)
+	}
+}

@@ -13,11 +13,14 @@ import (
 
 // Order is a sales order the simulator created.
 type Order struct {
-	Ref           string    `json:"ref"`
-	ExternalID    string    `json:"external_id"`
-	CustomerEmail string    `json:"customer_email,omitempty"`
-	Lines         []Line    `json:"lines"`
-	CreatedAt     time.Time `json:"created_at"`
+	Ref           string `json:"ref"`
+	ExternalID    string `json:"external_id"`
+	CustomerEmail string `json:"customer_email,omitempty"`
+	// ShipTo is the ship-to address the create carried; nil when it
+	// carried none.
+	ShipTo    *Address  `json:"ship_to,omitempty"`
+	Lines     []Line    `json:"lines"`
+	CreatedAt time.Time `json:"created_at"`
 	// AckedAt is when the ERP acknowledged the order: CreatedAt when
 	// Config.AckDelay is 0 (the create's reply is the acknowledgment),
 	// otherwise CreatedAt + AckDelay once that has passed. It is zero while
@@ -36,6 +39,23 @@ type Order struct {
 
 // Cancelled reports whether the order was cancelled.
 func (o Order) Cancelled() bool { return !o.CancelledAt.IsZero() }
+
+// Address is a ship-to address as a create carries it, in the JSON shape
+// of ordergate's order.Address (the simulator stands for an outside
+// system, so it does not import it). Every field may be empty.
+type Address struct {
+	Name        string `json:"name,omitempty"`
+	Company     string `json:"company,omitempty"`
+	Line1       string `json:"line1,omitempty"`
+	Line2       string `json:"line2,omitempty"`
+	City        string `json:"city,omitempty"`
+	Region      string `json:"region,omitempty"`
+	RegionCode  string `json:"region_code,omitempty"`
+	PostalCode  string `json:"postal_code,omitempty"`
+	Country     string `json:"country,omitempty"`
+	CountryCode string `json:"country_code,omitempty"`
+	Phone       string `json:"phone,omitempty"`
+}
 
 // Line is one line of a created order: what was ordered and how much of it
 // the ERP reserved. A line reserved short says why.

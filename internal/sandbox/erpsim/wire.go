@@ -31,6 +31,7 @@ const (
 type createRequest struct {
 	ExternalID    string        `json:"external_id"`
 	CustomerEmail string        `json:"customer_email"`
+	ShipTo        *Address      `json:"ship_to"`
 	Lines         []requestLine `json:"lines"`
 }
 

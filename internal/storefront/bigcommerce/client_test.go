@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/storefront/bigcommerce/bigcommercefake"
 )
 
@@ -95,6 +96,12 @@ func TestFetch_ReadsTheOrderAndItsProductsWithTheToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if want.Order.ShipTo, err = DecodeShippingAddresses(readTestdata(t, "v2-order-shipping-addresses-get.json")); err != nil {
+		t.Fatal(err)
+	}
+	if want.Order.ShipTo == nil || !want.Order.NeedsShipping {
+		t.Fatalf("the fixture decodes to ship-to %v, needs shipping %v", want.Order.ShipTo, want.Order.NeedsShipping)
+	}
 	if diff := orderDiff(want, s); diff != "" {
 		t.Errorf("snapshot (-want +got):\n%s", diff)
 	}
@@ -106,6 +113,7 @@ func TestFetch_ReadsTheOrderAndItsProductsWithTheToken(t *testing.T) {
 	wantReqs := []req{
 		{"/v2/orders/218", "", testToken, "application/json"},
 		{"/v2/orders/218/products", "limit=250&page=1", testToken, "application/json"},
+		{"/v2/orders/218/shipping_addresses", "limit=250&page=1", testToken, "application/json"},
 	}
 	if diff := cmp.Diff(wantReqs, got); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
@@ -275,10 +283,74 @@ func TestFetch_KeepsTheBaseURLPath(t *testing.T) {
 	if _, err := b.client.Fetch(context.Background(), "218"); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/stores/" + testHash + "/v2/orders/218", "/stores/" + testHash + "/v2/orders/218/products"}
+	want := []string{"/stores/" + testHash + "/v2/orders/218", "/stores/" + testHash + "/v2/orders/218/products",
+		"/stores/" + testHash + "/v2/orders/218/shipping_addresses"}
 	mu.Lock()
 	defer mu.Unlock()
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+}
+
+// The ship-to is the first shipping address; an order with none (a 204)
+// has no ship-to, and one that says shipping_address_count 0 (a digital
+// order) is not asked for them, saving a request of the store's quota.
+func TestFetch_ShipToIsTheFirstShippingAddress(t *testing.T) {
+	t.Parallel()
+	const addresses = `[{"id":7,"first_name":"Ann","last_name":"Lee","street_1":"1 High St","city":"Leeds","state":"West Yorkshire","zip":"LS1 1AA","country":"United Kingdom","country_iso2":"GB","phone":"0113 496 0000"},{"id":8,"street_1":"elsewhere"}]`
+	tests := []struct {
+		name      string
+		order     string // the order's JSON, status and dates aside
+		addresses string // "" sets none
+		want      *order.Address
+		asked     bool
+	}{
+		{"first of two", `"id":9`, addresses, &order.Address{Name: "Ann Lee", Line1: "1 High St", City: "Leeds", Region: "West Yorkshire",
+			PostalCode: "LS1 1AA", Country: "United Kingdom", CountryCode: "GB", Phone: "0113 496 0000"}, true},
+		{"none: 204", `"id":9,"shipping_address_count":1`, "", nil, true},
+		{"the order says none", `"id":9,"shipping_address_count":0`, addresses, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			body := `{` + tc.order + `,"status_id":11,"date_modified":"Tue, 01 Jul 2025 09:00:00 +0000"}`
+			if err := b.store.PutOrder([]byte(body), products(1)); err != nil {
+				t.Fatal(err)
+			}
+			if tc.addresses != "" {
+				if err := b.store.PutShippingAddresses(9, []byte(tc.addresses)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := b.client.Fetch(context.Background(), "9")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, s.Order.ShipTo); diff != "" {
+				t.Errorf("ship-to (-want +got):\n%s", diff)
+			}
+			asked := false
+			for _, r := range b.store.Requests() {
+				asked = asked || r.Path == "/v2/orders/9/shipping_addresses"
+			}
+			if asked != tc.asked {
+				t.Errorf("asked for the shipping addresses: %v, want %v", asked, tc.asked)
+			}
+		})
+	}
+}
+
+func TestFetch_MalformedShippingAddressesAreAnError(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	if err := b.store.PutOrder([]byte(`{"id":9,"status_id":11,"date_modified":"Tue, 01 Jul 2025 09:00:00 +0000"}`), products(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.PutShippingAddresses(9, []byte(`[{"street_1":["not","text"]}]`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.client.Fetch(context.Background(), "9"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Fetch = %v, want ErrMalformed", err)
 	}
 }

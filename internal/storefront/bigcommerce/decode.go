@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/ordergate/ordergate/internal/order"
 )
 
@@ -52,6 +54,22 @@ type orderPayload struct {
 		Email     string `json:"email"`
 		Phone     string `json:"phone"`
 	} `json:"billing_address"`
+	// ShippingAddressCount is how many shipping addresses the order has,
+	// a JSON number; kept as written, since it only saves a request and
+	// must never fail an order.
+	ShippingAddressCount json.RawMessage `json:"shipping_address_count"`
+}
+
+// hasNoShippingAddress reports whether the order says it has no shipping
+// address (shipping_address_count 0), so that there is none to fetch.
+// Anything else, the member missing included, is read as "maybe".
+func (p orderPayload) hasNoShippingAddress() bool {
+	s, err := unquote(p.ShippingAddressCount)
+	if err != nil {
+		return false
+	}
+	d, err := decimal.NewFromString(strings.TrimSpace(s))
+	return err == nil && d.IsZero()
 }
 
 // productPayload is one element of GET /v2/orders/{id}/products.
@@ -62,11 +80,84 @@ type productPayload struct {
 	NameCustomer string   `json:"name_customer"`
 	Quantity     quantity `json:"quantity"`
 	PriceIncTax  money    `json:"price_inc_tax"`
+	Type         string   `json:"type"` // physical, digital or giftcertificate
+}
+
+// ships reports whether the product is a good to ship: every type but
+// digital and giftcertificate, a row without a type included.
+func (pr productPayload) ships() bool {
+	return pr.Type != "digital" && pr.Type != "giftcertificate"
+}
+
+// shippingAddressPayload is one element of GET
+// /v2/orders/{id}/shipping_addresses.
+type shippingAddressPayload struct {
+	FirstName   text `json:"first_name"`
+	LastName    text `json:"last_name"`
+	Company     text `json:"company"`
+	Street1     text `json:"street_1"`
+	Street2     text `json:"street_2"`
+	City        text `json:"city"`
+	State       text `json:"state"`
+	Zip         text `json:"zip"`
+	Country     text `json:"country"`
+	CountryISO2 text `json:"country_iso2"`
+	Phone       text `json:"phone"`
+}
+
+// DecodeShippingAddresses decodes one page of GET
+// /v2/orders/{id}/shipping_addresses (a JSON array, or empty for a 204)
+// into the order's ship-to: the first address, its fields trimmed, nil
+// when there is none or every field is empty. The state is a name
+// ("Texas"), so it is Region; country_iso2 is CountryCode. A Snapshot from
+// Decode has no ship-to: set Order.ShipTo from this. Errors wrap
+// ErrMalformed.
+//
+// An order shipped to several addresses ("ship to multiple addresses" at
+// checkout) has one element per address; only the first is the ship-to.
+func DecodeShippingAddresses(body []byte) (*order.Address, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	var as []shippingAddressPayload
+	if err := json.Unmarshal(body, &as); err != nil {
+		return nil, fmt.Errorf("bigcommerce: %w: shipping addresses: %v", ErrMalformed, err)
+	}
+	if len(as) == 0 {
+		return nil, nil
+	}
+	a := as[0]
+	t := func(v text) string { return strings.TrimSpace(v.s) }
+	s := order.Address{
+		Name:        strings.TrimSpace(t(a.FirstName) + " " + t(a.LastName)),
+		Company:     t(a.Company),
+		Line1:       t(a.Street1),
+		Line2:       t(a.Street2),
+		City:        t(a.City),
+		Region:      t(a.State),
+		PostalCode:  t(a.Zip),
+		Country:     t(a.Country),
+		CountryCode: t(a.CountryISO2),
+		Phone:       t(a.Phone),
+	}
+	if s == (order.Address{}) {
+		return nil, nil
+	}
+	return &s, nil
 }
 
 // Decode decodes a v2 order body and the bodies of its product pages (each
 // a JSON array, or empty for a 204) into a Snapshot keyed under
 // storefrontName. Errors wrap ErrMalformed.
+//
+// The v2 order carries only its billing address; the ship-to is a
+// sub-resource, read by DecodeShippingAddresses, so the Snapshot's
+// Order.ShipTo is nil. Order.NeedsShipping says some product is a good to
+// ship: its type is physical (or missing), not digital or giftcertificate.
+// That is BigCommerce's own per-line distinction, as Shopify's
+// requires_shipping is; shipping_address_count is not used, since an order
+// can need shipping and lack an address, which is what the gate must
+// notice.
 func Decode(storefrontName string, orderBody []byte, productPages ...[]byte) (Snapshot, error) {
 	var p orderPayload
 	if err := json.Unmarshal(orderBody, &p); err != nil {
@@ -140,6 +231,7 @@ func (p orderPayload) snapshot(storefrontName string, products []productPayload)
 		if pr.Quantity.n < 0 {
 			return Snapshot{}, fmt.Errorf("%w: order %s product %d: negative quantity %d", ErrMalformed, id, i, pr.Quantity.n)
 		}
+		o.NeedsShipping = o.NeedsShipping || pr.ships()
 		o.Lines = append(o.Lines, order.LineItem{
 			LineID:   pr.ID.String(),
 			SKU:      pr.SKU, // as sent: the ERP matches it exactly

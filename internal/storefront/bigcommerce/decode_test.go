@@ -29,6 +29,9 @@ func TestDecode_RealPayloads(t *testing.T) {
 				// The bundled pick-list item: kept, at its own price.
 				{LineID: "66", SKU: "ABS", Title: "Able Brewing System", Quantity: 1, Price: dec("0.0000")},
 			},
+			// Both products are of type physical; the ship-to is not in
+			// the order (DecodeShippingAddresses).
+			NeedsShipping:   true,
 			CapturedAt:      time.Date(2019, 3, 5, 21, 40, 11, 0, time.UTC),
 			SourceUpdatedAt: time.Date(2019, 3, 11, 15, 17, 25, 0, time.UTC),
 		},
@@ -41,6 +44,69 @@ func TestDecode_RealPayloads(t *testing.T) {
 	// Four decimal places, as sent: nothing rounded on the way.
 	if got.Order.Total.StringFixed(4) != "69.8400" || got.Order.Lines[0].Price.StringFixed(4) != "65.2300" {
 		t.Errorf("total %s, price %s", got.Order.Total, got.Order.Lines[0].Price)
+	}
+}
+
+// BigCommerce's example collection: the first address is the ship-to; its
+// state is a name, the country both a name and a code; "" fields are empty.
+func TestDecodeShippingAddresses_FirstIsTheShipTo(t *testing.T) {
+	t.Parallel()
+	got, err := DecodeShippingAddresses(readTestdata(t, "v2-order-shipping-addresses-get.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &order.Address{
+		Name: "Trishy Smith", Company: "Acme Pty Ltd", Line1: "666 Sussex St", City: "San Antonio",
+		Region: "Texas", PostalCode: "78251", Country: "United States", CountryCode: "US",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ship-to (-want +got):\n%s", diff)
+	}
+}
+
+func TestDecodeShippingAddresses_NoneIsNil(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{``, " \n", `[]`, `null`, `[{"first_name":"","last_name":" ","street_1":"","country":"","form_fields":[]}]`} {
+		got, err := DecodeShippingAddresses([]byte(body))
+		if err != nil || got != nil {
+			t.Errorf("DecodeShippingAddresses(%q) = %v, %v; want nil, nil", body, got, err)
+		}
+	}
+}
+
+func TestDecodeShippingAddresses_RefusesWhatIsNotAList(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{"id":1}`, `[{"street_1":{"a":1}}]`, `[`} {
+		if _, err := DecodeShippingAddresses([]byte(body)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("DecodeShippingAddresses(%s) = %v, want ErrMalformed", body, err)
+		}
+	}
+}
+
+// NeedsShipping is a product of type physical (or of no type); digital
+// products and gift certificates ship nothing.
+func TestDecode_NeedsShippingByProductType(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, products string
+		want           bool
+	}{
+		{"no products", ``, false},
+		{"digital and gift certificate", `[{"id":1,"quantity":1,"type":"digital"},{"id":2,"quantity":1,"type":"giftcertificate"}]`, false},
+		{"one physical", `[{"id":1,"quantity":1,"type":"digital"},{"id":2,"quantity":1,"type":"physical"}]`, true},
+		{"no type", `[{"id":1,"quantity":1}]`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := Decode("bc1", []byte(`{"id":7,"status_id":11}`), []byte(tc.products))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Order.NeedsShipping != tc.want || s.Order.ShipTo != nil {
+				t.Errorf("NeedsShipping = %v, ShipTo = %v; want %v, nil", s.Order.NeedsShipping, s.Order.ShipTo, tc.want)
+			}
+		})
 	}
 }
 

@@ -49,9 +49,13 @@
 // # The v2 API
 //
 // Used: GET /v2/orders/{id}, GET /v2/orders/{id}/products (paged with limit
-// and page) and GET /v2/orders?min_date_modified=…&sort=date_modified:asc
-// (paged; a 204 or an empty page ends it), with X-Auth-Token and Accept:
-// application/json. The API account needs only Orders: read-only
+// and page), GET /v2/orders/{id}/shipping_addresses (the first page, whose
+// first address is the ship-to; not asked when the order's
+// shipping_address_count is 0; 204 means none) and GET
+// /v2/orders?min_date_modified=…&sort=date_modified:asc (paged; a 204 or an
+// empty page ends it), with X-Auth-Token and Accept: application/json. An
+// order needs shipping when one of its products is of type physical (not
+// digital or giftcertificate). The API account needs only Orders: read-only
 // (store_v2_orders_read_only). Money is read from the JSON text as a
 // decimal ("69.8400"), never through a float; the line price is
 // price_inc_tax and the total total_inc_tax; the currency is
@@ -68,7 +72,9 @@
 // Config.MaxRetries times, then returned as a *ThrottledError.
 //
 // Not used: the v3 API (webhook management, order consignments, the
-// include=consignments.line_items shortcut), shipping addresses, coupons,
+// include=consignments.line_items shortcut), the shipping addresses after
+// the first (an order shipped to several addresses goes to the ERP with the
+// first only) and shipping quotes, coupons,
 // fees and order status writes; the Standard Webhooks signature BigCommerce
 // now documents for app callbacks (its header names are not in BigCommerce's
 // own docs; see docs/INTEGRATIONS.md §3); and the store/order/archived,

@@ -21,7 +21,12 @@ func ExampleParseHook() {
 	store := bigcommercefake.New(bigcommercefake.Config{StoreHash: "abc123", AccessToken: "api-token"})
 	orderBody, _ := os.ReadFile("testdata/v2-order-get.json")
 	productsBody, _ := os.ReadFile("testdata/v2-order-products-get.json")
+	shippingBody, _ := os.ReadFile("testdata/v2-order-shipping-addresses-get.json")
 	if err := store.PutOrder(orderBody, productsBody); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := store.PutShippingAddresses(218, shippingBody); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -65,7 +70,9 @@ func ExampleParseHook() {
 	}
 	d := bigcommerce.SnapshotDelivery("bc1", h, s, body)
 	fmt.Println(d.Topic, d.Order.Key, d.Order.Name, d.Order.Total.StringFixed(2), d.Order.Currency, len(d.Order.Lines), s.Status)
+	fmt.Println("ship to", d.Order.ShipTo.Name+",", d.Order.ShipTo.City, d.Order.ShipTo.CountryCode)
 	// Output:
 	// order_created 218
 	// order_created bc1/218 #218 69.84 USD 2 Awaiting Payment
+	// ship to Trishy Smith, San Antonio US
 }

@@ -104,3 +104,24 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeShippingAddresses(f *testing.F) {
+	f.Add(readTestdata(f, "v2-order-shipping-addresses-get.json"))
+	f.Add([]byte(``))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`[{"first_name":" ","zip":78751,"country_iso2":null,"phone":1234567890}]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		a, err := DecodeShippingAddresses(body)
+		if err != nil || a == nil {
+			return
+		}
+		if *a == (order.Address{}) {
+			t.Fatal("an empty ship-to is not nil")
+		}
+		for _, v := range []string{a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.RegionCode, a.PostalCode, a.Country, a.CountryCode, a.Phone} {
+			if v != strings.TrimSpace(v) {
+				t.Fatalf("field %q is not trimmed", v)
+			}
+		}
+	})
+}

@@ -156,6 +156,9 @@ func TestEachModifiedSince_GivesTheStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if want.Order.ShipTo, err = DecodeShippingAddresses(readTestdata(t, "v2-order-shipping-addresses-get.json")); err != nil {
+		t.Fatal(err)
+	}
 	if diff := orderDiff([]Snapshot{want}, got); diff != "" {
 		t.Errorf("snapshots (-want +got):\n%s", diff)
 	}

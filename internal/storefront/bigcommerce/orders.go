@@ -24,9 +24,11 @@ const maxProductPages = 250
 // orderID is the shape of a v2 order id: a positive integer.
 var orderID = regexp.MustCompile(`^[1-9][0-9]{0,18}$`)
 
-// Fetch reads one order, GET /v2/orders/{id}, and its products, GET
-// /v2/orders/{id}/products, page by page. An order the store does not have
-// is ErrNotFound.
+// Fetch reads one order, GET /v2/orders/{id}, its products, GET
+// /v2/orders/{id}/products, page by page, and its ship-to, the first of
+// GET /v2/orders/{id}/shipping_addresses (not asked when the order's
+// shipping_address_count is 0). An order the store does not have is
+// ErrNotFound.
 func (c *Client) Fetch(ctx context.Context, id string) (Snapshot, error) {
 	if !orderID.MatchString(id) {
 		return Snapshot{}, fmt.Errorf("bigcommerce: get order: %w: order id %q is not a positive integer", ErrMalformed, id)
@@ -54,8 +56,8 @@ func (c *Client) GetOrder(ctx context.Context, id string) (order.Order, error) {
 	return s.Order, err
 }
 
-// complete fetches the products of an order read from the API and builds
-// its snapshot.
+// complete fetches the products and the ship-to of an order read from the
+// API and builds its snapshot.
 func (c *Client) complete(ctx context.Context, p orderPayload) (Snapshot, error) {
 	id := p.ID.String()
 	products, err := c.products(ctx, id)
@@ -66,7 +68,29 @@ func (c *Client) complete(ctx context.Context, p orderPayload) (Snapshot, error)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("bigcommerce: order %s: %w", id, err)
 	}
+	if p.hasNoShippingAddress() {
+		return s, nil
+	}
+	if s.Order.ShipTo, err = c.shipTo(ctx, id); err != nil {
+		return Snapshot{}, fmt.Errorf("bigcommerce: get order %s shipping addresses: %w", id, err)
+	}
 	return s, nil
+}
+
+// shipTo reads the first page of an order's shipping addresses and returns
+// the first, the ship-to; nil for a 204 (none). One page of PageLimit is
+// asked for, though only the first address is used, so that a store with
+// many addresses on one order costs one request all the same.
+func (c *Client) shipTo(ctx context.Context, id string) (*order.Address, error) {
+	q := url.Values{"limit": {strconv.Itoa(PageLimit)}, "page": {"1"}}
+	status, body, err := c.get(ctx, "/v2/orders/"+id+"/shipping_addresses", q)
+	if err != nil {
+		return nil, err
+	}
+	if status == http.StatusNoContent {
+		return nil, nil
+	}
+	return DecodeShippingAddresses(body)
 }
 
 // products reads every page of an order's products. A page shorter than

@@ -26,16 +26,16 @@ func statuses(reqs []bigcommercefake.Request) []int {
 // the reset instead of spending a request on a certain 429.
 func TestClient_WaitsForTheResetWhenNoRequestIsLeft(t *testing.T) {
 	t.Parallel()
-	b := setup(t, func(f *bigcommercefake.Config, _ *Config) { f.Quota = 2 })
+	b := setup(t, func(f *bigcommercefake.Config, _ *Config) { f.Quota = 3 })
 	b.putFixture(t)
 	ctx := context.Background()
-	if _, err := b.client.Fetch(ctx, "218"); err != nil { // order + products: the quota
+	if _, err := b.client.Fetch(ctx, "218"); err != nil { // order, products, shipping addresses: the quota
 		t.Fatal(err)
 	}
 	if w := b.clk.Waits(); len(w) != 0 {
 		t.Fatalf("waited %v within the quota", w)
 	}
-	want := RateLimit{Quota: 2, Left: 0, Window: 30 * time.Second, Reset: 30 * time.Second, At: b.clk.Now()}
+	want := RateLimit{Quota: 3, Left: 0, Window: 30 * time.Second, Reset: 30 * time.Second, At: b.clk.Now()}
 	if diff := cmp.Diff(want, b.client.RateLimit()); diff != "" {
 		t.Errorf("rate limit (-want +got):\n%s", diff)
 	}
@@ -45,7 +45,7 @@ func TestClient_WaitsForTheResetWhenNoRequestIsLeft(t *testing.T) {
 	if diff := cmp.Diff([]time.Duration{30 * time.Second}, b.clk.Waits()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{200, 200, 200, 200}, statuses(b.store.Requests())); diff != "" {
+	if diff := cmp.Diff([]int{200, 200, 200, 200, 200, 200}, statuses(b.store.Requests())); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
 }
@@ -72,7 +72,7 @@ func TestClient_Retries429AfterTheReset(t *testing.T) {
 	if diff := cmp.Diff([]time.Duration{12 * time.Second, 18 * time.Second}, b.clk.Waits()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{200, 200, 200, 429, 200, 200}, statuses(b.store.Requests())); diff != "" {
+	if diff := cmp.Diff([]int{200, 200, 200, 429, 200, 200, 200}, statuses(b.store.Requests())); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
 }
@@ -183,7 +183,7 @@ func TestClient_DefaultRetriesAreThree(t *testing.T) {
 // fails at once, sending nothing, so that a job can snooze instead.
 func TestClient_DoesNotWaitPastTheDeadline(t *testing.T) {
 	t.Parallel()
-	b := setup(t, func(f *bigcommercefake.Config, _ *Config) { f.Quota = 2 })
+	b := setup(t, func(f *bigcommercefake.Config, _ *Config) { f.Quota = 3 })
 	b.putFixture(t)
 	if _, err := b.client.Fetch(context.Background(), "218"); err != nil {
 		t.Fatal(err)
@@ -198,15 +198,15 @@ func TestClient_DoesNotWaitPastTheDeadline(t *testing.T) {
 	if w := b.clk.Waits(); len(w) != 0 {
 		t.Errorf("waited %v", w)
 	}
-	if n := len(b.store.Requests()); n != 2 {
-		t.Errorf("%d requests, want the first fetch's 2", n)
+	if n := len(b.store.Requests()); n != 3 {
+		t.Errorf("%d requests, want the first fetch's 3", n)
 	}
 }
 
 func TestClient_CancelledContextStopsTheWait(t *testing.T) {
 	t.Parallel()
 	b := setup(t, func(f *bigcommercefake.Config, c *Config) {
-		f.Quota = 2
+		f.Quota = 3
 		c.Sleep = func(ctx context.Context, d time.Duration) error { return context.Canceled }
 	})
 	b.putFixture(t)
@@ -216,8 +216,8 @@ func TestClient_CancelledContextStopsTheWait(t *testing.T) {
 	if _, err := b.client.Fetch(context.Background(), "218"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Fetch = %v, want context.Canceled", err)
 	}
-	if n := len(b.store.Requests()); n != 2 {
-		t.Errorf("%d requests, want 2", n)
+	if n := len(b.store.Requests()); n != 3 {
+		t.Errorf("%d requests, want 3", n)
 	}
 }
 

@@ -118,10 +118,14 @@ func setupWrapped(t *testing.T, wrap func(http.Handler) http.Handler, mods ...fu
 	return bundle{store: store, srv: srv, client: c, clk: clk}
 }
 
-// putFixture loads BigCommerce's example order 218 and its products.
+// putFixture loads BigCommerce's example order 218, its products and, as
+// its shipping addresses, the docs' example pair.
 func (b bundle) putFixture(t *testing.T) {
 	t.Helper()
 	if err := b.store.PutOrder(readTestdata(t, "v2-order-get.json"), readTestdata(t, "v2-order-products-get.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.PutShippingAddresses(218, readTestdata(t, "v2-order-shipping-addresses-get.json")); err != nil {
 		t.Fatal(err)
 	}
 }

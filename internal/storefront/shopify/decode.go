@@ -33,23 +33,79 @@ type payload struct {
 	BillingAddress  *address `json:"billing_address"`
 	ShippingAddress *address `json:"shipping_address"`
 	LineItems       []struct {
-		ID       id     `json:"id"`
-		SKU      string `json:"sku"`
-		Title    string `json:"title"`
-		Name     string `json:"name"`
-		Quantity int    `json:"quantity"`
-		Price    money  `json:"price"`
+		ID               id     `json:"id"`
+		SKU              string `json:"sku"`
+		Title            string `json:"title"`
+		Name             string `json:"name"`
+		Quantity         int    `json:"quantity"`
+		Price            money  `json:"price"`
+		RequiresShipping bool   `json:"requires_shipping"`
 	} `json:"line_items"`
 }
 
+// address is a Shopify MailingAddress in the REST and webhook spelling.
+// Every member may be null; latitude and longitude are not read.
 type address struct {
-	Name  string `json:"name"`
-	Phone string `json:"phone"`
+	Name         string `json:"name"`
+	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name"`
+	Company      string `json:"company"`
+	Address1     string `json:"address1"`
+	Address2     string `json:"address2"`
+	City         string `json:"city"`
+	Province     string `json:"province"`
+	ProvinceCode string `json:"province_code"`
+	Zip          string `json:"zip"`
+	Country      string `json:"country"`
+	CountryCode  string `json:"country_code"`
+	Phone        string `json:"phone"`
+}
+
+// shipTo is the address as the order's ship-to: every field trimmed, the
+// name falling back to first and last name, and nil when nothing is left
+// (an order of gift cards or downloads has shipping_address null; a
+// draft order may have one with every member empty).
+func (a *address) shipTo() *order.Address {
+	if a == nil {
+		return nil
+	}
+	return ShipTo(order.Address{
+		Name:        first(a.Name, strings.TrimSpace(a.FirstName)+" "+strings.TrimSpace(a.LastName)),
+		Company:     a.Company,
+		Line1:       a.Address1,
+		Line2:       a.Address2,
+		City:        a.City,
+		Region:      a.Province,
+		RegionCode:  a.ProvinceCode,
+		PostalCode:  a.Zip,
+		Country:     a.Country,
+		CountryCode: a.CountryCode,
+		Phone:       a.Phone,
+	})
+}
+
+// ShipTo returns a with every field trimmed of white space, or nil when
+// every field is empty. The Admin API decoder uses it too, so that both
+// decoders make the same ship-to of the same address.
+func ShipTo(a order.Address) *order.Address {
+	for _, f := range []*string{&a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region,
+		&a.RegionCode, &a.PostalCode, &a.Country, &a.CountryCode, &a.Phone} {
+		*f = strings.TrimSpace(*f)
+	}
+	if a == (order.Address{}) {
+		return nil
+	}
+	return &a
 }
 
 // DecodeOrder decodes one Shopify order, either a webhook body or a REST
 // Admin API response wrapped in {"order": …}, into an order.Order keyed under
 // storefrontName. Errors wrap ErrMalformed.
+//
+// ShipTo is shipping_address (name, or first and last name; company;
+// address1 and address2; city; province and province_code; zip; country
+// and country_code; phone), nil when it is null, absent or all empty.
+// NeedsShipping says some line item has requires_shipping true.
 func DecodeOrder(storefrontName string, body []byte) (order.Order, error) {
 	p, err := decode(body)
 	if err != nil {
@@ -91,6 +147,7 @@ func (p payload) order(storefrontName string) (order.Order, error) {
 		Customer:        p.customer(),
 		Currency:        p.Currency,
 		Total:           p.TotalPrice.d,
+		ShipTo:          p.ShippingAddress.shipTo(),
 		CapturedAt:      p.CreatedAt.t,
 		SourceUpdatedAt: p.UpdatedAt.t,
 	}
@@ -98,6 +155,9 @@ func (p payload) order(storefrontName string) (order.Order, error) {
 		o.SourceUpdatedAt = o.CapturedAt
 	}
 	for i, li := range p.LineItems {
+		// requires_shipping is Shopify's own per-line flag: false for
+		// gift cards, digital goods and services.
+		o.NeedsShipping = o.NeedsShipping || li.RequiresShipping
 		if li.Quantity < 0 {
 			return order.Order{}, fmt.Errorf("%w: order %s line %d: negative quantity %d", ErrMalformed, o.Key.ID, i, li.Quantity)
 		}

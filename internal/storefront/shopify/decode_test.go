@@ -45,6 +45,13 @@ func TestDecodeOrder_RealPayloads(t *testing.T) {
 					{LineID: "976318377106520349", SKU: "SKU2006-020", Title: "Mid-century lounger", Quantity: 1, Price: dec("159.99")},
 					{LineID: "315789986012684393", SKU: "SKU2006-035", Title: "Coffee table", Quantity: 1, Price: dec("119.99")},
 				},
+				// address2 and latitude are null in the sample.
+				ShipTo: &order.Address{
+					Name: "Steve Shipper", Company: "Shipping Company", Line1: "123 Shipping Street",
+					City: "Shippington", Region: "Kentucky", RegionCode: "KY", PostalCode: "40003",
+					Country: "United States", CountryCode: "US", Phone: "555-555-SHIP",
+				},
+				NeedsShipping:   true,
 				CapturedAt:      time.Date(2021, 12, 31, 19, 0, 0, 0, est),
 				SourceUpdatedAt: time.Date(2021, 12, 31, 19, 0, 0, 0, est),
 			},
@@ -63,6 +70,13 @@ func TestDecodeOrder_RealPayloads(t *testing.T) {
 					{LineID: "254721536", SKU: "", Title: "Soda", Quantity: 1, Price: dec("0.00")},
 					{LineID: "5", SKU: "", Title: "Another Beer For Good Times", Quantity: 1, Price: dec("5.00")},
 				},
+				// A Canadian zip on a Kentucky address, as published.
+				ShipTo: &order.Address{
+					Name: "Steve Shipper", Company: "Shipping Company", Line1: "123 Shipping Street",
+					City: "Shippington", Region: "Kentucky", RegionCode: "KY", PostalCode: "K2P0S0",
+					Country: "United States", CountryCode: "US", Phone: "555-555-SHIP",
+				},
+				NeedsShipping:   true,
 				CapturedAt:      time.Date(2016, 5, 17, 4, 14, 36, 0, time.UTC),
 				SourceUpdatedAt: time.Date(2016, 5, 17, 8, 14, 36, 0, time.UTC),
 			},
@@ -108,6 +122,71 @@ func TestDecodeOrder_ReadsRESTResponses(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.skus, skus); diff != "" {
 				t.Errorf("skus (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The REST fixtures: one with a full shipping address (company null,
+// address2 ""), one with shipping_address null though its line requires
+// shipping; ShipTo says where, NeedsShipping whether, and the gate
+// decides what an order that needs shipping and has no address gets.
+func TestDecodeOrder_ShipToOfRESTResponses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file string
+		want *order.Address
+	}{
+		{"rest-order-get-450789469.json", &order.Address{
+			Name: "Bob Norman", Line1: "Chestnut Street 92", City: "Louisville", Region: "Kentucky", RegionCode: "KY",
+			PostalCode: "40202", Country: "United States", CountryCode: "US", Phone: "+1(502)-459-2181",
+		}},
+		{"rest-order-create-response-1073459970-send_receipt.json", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			o, err := DecodeOrder("shop1", readTestdata(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, o.ShipTo); diff != "" {
+				t.Errorf("ship-to (-want +got):\n%s", diff)
+			}
+			if !o.NeedsShipping {
+				t.Error("NeedsShipping = false, but every line requires shipping")
+			}
+		})
+	}
+}
+
+func TestDecodeOrder_ShipToAndNeedsShipping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		want       *order.Address
+		needs      bool
+	}{
+		{"no address member", `{"id":1}`, nil, false},
+		{"null address", `{"id":1,"shipping_address":null}`, nil, false},
+		{"every member empty or null", `{"id":1,"shipping_address":{"name":"","first_name":null,"address1":" ","address2":null,"city":"","zip":null,"country":null,"country_code":null,"latitude":null}}`, nil, false},
+		{"name from first and last, fields trimmed", `{"id":1,"shipping_address":{"name":null,"first_name":" Ann ","last_name":"Lee","address1":" 1 High St ","city":"Leeds","zip":"LS1 1AA","country_code":"GB"}}`,
+			&order.Address{Name: "Ann Lee", Line1: "1 High St", City: "Leeds", PostalCode: "LS1 1AA", CountryCode: "GB"}, false},
+		{"gift card only", `{"id":1,"line_items":[{"id":2,"quantity":1,"requires_shipping":false}]}`, nil, false},
+		{"one line of two ships", `{"id":1,"line_items":[{"id":2,"quantity":1,"requires_shipping":false},{"id":3,"quantity":1,"requires_shipping":true}]}`, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := DecodeOrder("shop1", []byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, o.ShipTo); diff != "" {
+				t.Errorf("ship-to (-want +got):\n%s", diff)
+			}
+			if o.NeedsShipping != tc.needs {
+				t.Errorf("NeedsShipping = %v, want %v", o.NeedsShipping, tc.needs)
 			}
 		})
 	}

@@ -2,7 +2,10 @@ package shopify
 
 import (
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/ordergate/ordergate/internal/order"
 )
 
 func FuzzVerify(f *testing.F) {
@@ -38,6 +41,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"id": 9007199254740993, "total_price": "1.00", "line_items": [{"id": 1, "sku": "", "quantity": 1, "price": "1"}]}`), "orders/cancelled", "")
 	f.Add([]byte(`{"id": 1e3}`), "orders/updated", "x")
+	f.Add([]byte(`{"id": 5, "shipping_address": {"name": null, "first_name": " A ", "address1": "", "country_code": "US"}, "line_items": [{"id": 1, "quantity": 1, "requires_shipping": true}]}`), "orders/create", "e")
 	f.Fuzz(func(t *testing.T, body []byte, topic, event string) {
 		h := http.Header{}
 		h.Set(HeaderTopic, topic)
@@ -51,6 +55,16 @@ func FuzzParse(f *testing.F) {
 		}
 		if d.Order.Key.ID == "" || d.Order.Key.ID == "0" {
 			t.Fatalf("accepted order without id: %q", body)
+		}
+		if a := d.Order.ShipTo; a != nil {
+			if *a == (order.Address{}) {
+				t.Fatalf("an empty ship-to is not nil: %q", body)
+			}
+			for _, v := range []string{a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.RegionCode, a.PostalCode, a.Country, a.CountryCode, a.Phone} {
+				if v != strings.TrimSpace(v) {
+					t.Fatalf("ship-to field %q is not trimmed", v)
+				}
+			}
 		}
 		_ = d.Order.Total.String()
 		for _, l := range d.Order.Lines {

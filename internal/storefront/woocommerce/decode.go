@@ -27,17 +27,73 @@ type payload struct {
 	Billing         *address   `json:"billing"`
 	Shipping        *address   `json:"shipping"`
 	LineItems       []lineItem `json:"line_items"`
+	ShippingLines   count      `json:"shipping_lines"`
 
 	// Legacy is the {"order": …} envelope of the Legacy REST API's
 	// webhook payloads, read only to say what is wrong.
 	Legacy json.RawMessage `json:"order"`
 }
 
+// address is a billing or shipping address. state is the code of a
+// country's state where WooCommerce has a list of them ("CA"), or what the
+// shopper typed where it has none; country is an ISO 3166-1 alpha-2 code.
+// phone is in the shipping address from WooCommerce 5.6 on.
 type address struct {
 	FirstName string `json:"first_name"`
 	LastName  string `json:"last_name"`
 	Email     string `json:"email"`
 	Phone     string `json:"phone"`
+	Company   text   `json:"company"`
+	Address1  text   `json:"address_1"`
+	Address2  text   `json:"address_2"`
+	City      text   `json:"city"`
+	State     text   `json:"state"`
+	Postcode  text   `json:"postcode"`
+	Country   text   `json:"country"`
+}
+
+// shipTo is the address as the order's ship-to, trimmed, or nil when it is
+// absent or every field is empty (an order of virtual products has an
+// all-empty shipping address).
+func (a *address) shipTo() *order.Address {
+	if a == nil {
+		return nil
+	}
+	s := order.Address{
+		Name:        strings.TrimSpace(strings.TrimSpace(a.FirstName) + " " + strings.TrimSpace(a.LastName)),
+		Company:     strings.TrimSpace(string(a.Company)),
+		Line1:       strings.TrimSpace(string(a.Address1)),
+		Line2:       strings.TrimSpace(string(a.Address2)),
+		City:        strings.TrimSpace(string(a.City)),
+		PostalCode:  strings.TrimSpace(string(a.Postcode)),
+		CountryCode: strings.TrimSpace(string(a.Country)),
+		Phone:       strings.TrimSpace(a.Phone),
+	}
+	if state := strings.TrimSpace(string(a.State)); stateCode(state) {
+		s.RegionCode = state
+	} else {
+		s.Region = state
+	}
+	if s == (order.Address{}) {
+		return nil
+	}
+	return &s
+}
+
+// stateCode reports whether a state looks like one of WooCommerce's state
+// codes (US "CA", JP "JP13", TH "TH-10", BG "BG-02") rather than free text
+// a shopper typed for a country without a list ("West Yorkshire"). An
+// empty state is neither.
+func stateCode(s string) bool {
+	if s == "" || len(s) > 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // UnmarshalJSON also takes [], which is how PHP's json_encode writes an
@@ -90,6 +146,15 @@ const wcRoundingPrecision = 6
 // WooCommerce sends null) is kept with SKU "", as Shopify's are: the ERP
 // refuses it with a reason the customer and the operator see, rather than
 // the order being dropped here.
+//
+// ShipTo is "shipping": first and last name, company, address_1 and
+// address_2, city, state (a code such as "CA" becomes RegionCode, free text
+// Region), postcode, country (an ISO code, so CountryCode) and phone; nil
+// when absent, [] or all empty. WooCommerce's order has no per-line
+// shipping flag (it lives on the product, as virtual), so NeedsShipping
+// says the order has a shipping line (shipping_lines is not empty: the
+// shopper chose a shipping method, local pickup included) or a shipping
+// address: WooCommerce leaves both empty when every item is virtual.
 func DecodeOrder(storefrontName string, body []byte) (order.Order, error) {
 	p, err := decode(body)
 	if err != nil {
@@ -128,9 +193,11 @@ func (p payload) order(storefrontName string) (order.Order, error) {
 		Customer:        p.customer(),
 		Currency:        p.Currency,
 		Total:           p.Total.d,
+		ShipTo:          p.Shipping.shipTo(),
 		CapturedAt:      p.DateCreatedGMT.t,
 		SourceUpdatedAt: p.DateModifiedGMT.t,
 	}
+	o.NeedsShipping = p.ShippingLines > 0 || o.ShipTo != nil
 	if o.SourceUpdatedAt.IsZero() {
 		o.SourceUpdatedAt = o.CapturedAt
 	}

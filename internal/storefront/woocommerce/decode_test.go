@@ -30,6 +30,13 @@ func TestDecodeOrder_DocumentedExample(t *testing.T) {
 			{LineID: "315", SKU: "", Title: "Woo Single #1", Quantity: 2, Price: dec("3")},
 			{LineID: "316", SKU: "Bar3", Title: "Ship Your Idea – Color: Black, Size: M Test", Quantity: 1, Price: dec("12")},
 		},
+		// The shipping address has company and address_2 "" and no
+		// phone; its state is WooCommerce's code, its country ISO's.
+		ShipTo: &order.Address{
+			Name: "John Doe", Line1: "969 Market", City: "San Francisco",
+			RegionCode: "CA", PostalCode: "94103", CountryCode: "US",
+		},
+		NeedsShipping:   true, // a Flat Rate shipping line
 		CapturedAt:      time.Date(2017, 3, 22, 19, 28, 2, 0, time.UTC),
 		SourceUpdatedAt: time.Date(2017, 3, 22, 19, 28, 8, 0, time.UTC),
 	}
@@ -118,6 +125,52 @@ func TestDecodeOrder_NoEmailOrAddressIsNotAnError(t *testing.T) {
 		}
 		if o.Key.ID != "5" || o.Name != "#5" || o.Customer != (order.Customer{}) {
 			t.Errorf("%s: order %+v", body, o)
+		}
+	}
+}
+
+func TestDecodeOrder_ShipToAndNeedsShipping(t *testing.T) {
+	t.Parallel()
+	full := `{"first_name":"Ann","last_name":"Lee","company":"Lee Ltd","address_1":"1 High St","address_2":"Flat 2",` +
+		`"city":"Leeds","state":"West Yorkshire","postcode":"LS1 1AA","country":"GB","phone":"+44 113 496 0000"}`
+	tests := []struct {
+		name, body string
+		want       *order.Address
+		needs      bool
+	}{
+		{"virtual order: no shipping at all", `{"id":5,"shipping":{"first_name":"","last_name":"","company":"","address_1":"","address_2":"","city":"","state":"","postcode":"","country":"","phone":""},"shipping_lines":[]}`, nil, false},
+		{"PHP's empty array", `{"id":5,"shipping":[],"shipping_lines":[]}`, nil, false},
+		{"null shipping, no shipping lines member", `{"id":5,"shipping":null}`, nil, false},
+		{"free text state is the region", `{"id":5,"shipping":` + full + `}`, &order.Address{
+			Name: "Ann Lee", Company: "Lee Ltd", Line1: "1 High St", Line2: "Flat 2", City: "Leeds",
+			Region: "West Yorkshire", PostalCode: "LS1 1AA", CountryCode: "GB", Phone: "+44 113 496 0000"}, true},
+		{"a coded state, a numeric postcode, fields trimmed", `{"id":5,"shipping":{"first_name":" Jo ","address_1":" 9 Rua A ","city":"São Paulo","state":"SP","postcode":1310100,"country":"BR"}}`,
+			&order.Address{Name: "Jo", Line1: "9 Rua A", City: "São Paulo", RegionCode: "SP", PostalCode: "1310100", CountryCode: "BR"}, true},
+		{"a shipping line without an address", `{"id":5,"shipping_lines":[{"id":9,"method_id":"local_pickup","total":"0.00"}]}`, nil, true},
+		{"shipping lines as a PHP object", `{"id":5,"shipping_lines":{"3":{"id":9,"method_id":"flat_rate"}}}`, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := woocommerce.DecodeOrder("woo1", []byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := orderDiff(order.Order{ShipTo: tc.want}, order.Order{ShipTo: o.ShipTo}); diff != "" {
+				t.Errorf("ship-to (-want +got):\n%s", diff)
+			}
+			if o.NeedsShipping != tc.needs {
+				t.Errorf("NeedsShipping = %v, want %v", o.NeedsShipping, tc.needs)
+			}
+		})
+	}
+}
+
+func TestDecodeOrder_RefusesShippingLinesThatAreNotAList(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{`"flat_rate"`, `3`, `true`} {
+		if _, err := woocommerce.DecodeOrder("woo1", []byte(`{"id":5,"shipping_lines":`+v+`}`)); !errors.Is(err, woocommerce.ErrMalformed) {
+			t.Errorf("shipping_lines %s: DecodeOrder = %v, want ErrMalformed", v, err)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/storefront"
 	"github.com/ordergate/ordergate/internal/storefront/woocommerce/woocommercefake"
 )
@@ -141,10 +142,15 @@ func FuzzDecodeOrder(f *testing.F) {
 	f.Add(phpFixture(f))
 	f.Add([]byte(`{"id":"9007199254740993","number":1001,"date_modified_gmt":"2025-01-02T05:00:00+01:00","line_items":[{"id":2,"quantity":3,"total":"10.00"}]}`))
 	f.Add([]byte(`{"id":1,"line_items":[{"id":2,"price":"2.5E+3","name":"A &ndash; B"}]}`))
+	f.Add([]byte(`{"id":3,"shipping":[],"shipping_lines":{"7":{"id":9}}}`))
+	f.Add([]byte(`{"id":4,"shipping":{"first_name":" ","address_1":"1 \u00e9 St","state":"TH-10","postcode":12345,"country":"TH"},"shipping_lines":null}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		o, err := DecodeOrder("woo1", body)
 		if err != nil {
 			return
+		}
+		if o.ShipTo != nil && (*o.ShipTo == order.Address{} || !o.NeedsShipping) {
+			t.Fatalf("ship-to %+v, needs shipping %v", o.ShipTo, o.NeedsShipping)
 		}
 		if !decimalID.MatchString(o.Key.ID) {
 			t.Fatalf("accepted order id %q", o.Key.ID)
@@ -166,7 +172,8 @@ func FuzzDecodeOrder(f *testing.F) {
 			t.Fatalf("PHP's spelling %s of an order that decoded does not: %v", php, err)
 		}
 		if o.Key != again.Key || o.Name != again.Name || o.Customer != again.Customer || !o.Total.Equal(again.Total) || len(o.Lines) != len(again.Lines) ||
-			!o.SourceUpdatedAt.Equal(again.SourceUpdatedAt) {
+			!o.SourceUpdatedAt.Equal(again.SourceUpdatedAt) || o.NeedsShipping != again.NeedsShipping ||
+			(o.ShipTo == nil) != (again.ShipTo == nil) || (o.ShipTo != nil && *o.ShipTo != *again.ShipTo) {
 			t.Fatalf("PHP's spelling decodes differently:\n%+v\n%+v", o, again)
 		}
 		for i := range o.Lines {

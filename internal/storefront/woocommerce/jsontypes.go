@@ -62,6 +62,25 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// count is the number of elements of a JSON array, or of members of an
+// object: PHP writes a list whose keys are not 0, 1, 2… as an object.
+// null is 0.
+type count int
+
+func (c *count) UnmarshalJSON(b []byte) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(b, &items); err == nil {
+		*c = count(len(items))
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
+		return fmt.Errorf("%.40s is neither a list nor an object", b)
+	}
+	*c = count(len(members))
+	return nil
+}
+
 // money is an amount WooCommerce sends as a decimal string ("29.35"). A
 // bare JSON number is accepted too, read from its text, never as a float.
 // Only plain decimal notation is allowed: an exponent like 1e999999999

@@ -8,7 +8,9 @@
 //   - 60 calls in any 60 seconds per application, over which it answers
 //     503 "You reached 60 calls per minute API limit", with no Retry-After
 //     (Cin7 documents none);
-//   - POST /sale (DRAFT, or ESTIMATED with SkipQuote), POST /sale/order
+//   - POST /sale (DRAFT, or ESTIMATED with SkipQuote; a ShippingAddress is
+//     kept and must have Line1 and Country, which Cin7's model marks
+//     required), POST /sale/order
 //     (only with the quote skipped or authorised, only on an order NOT
 //     AVAILABLE or DRAFT; AUTHORISED allocates stock and, when stock is
 //     short, silently backorders: the sale becomes BACKORDERED and the line

@@ -70,7 +70,8 @@ func TestFake_RepliesUseTheVendorsFieldNames(t *testing.T) {
 	t.Parallel()
 	s := serve(t, cin7fake.Config{})
 	s.erp.SetStock("Bread", 3)
-	_, created := s.call(http.MethodPost, "/sale", map[string]any{"Customer": "Hamilton Smith Pty", "SkipQuote": true, "ExternalID": "og-1"})
+	_, created := s.call(http.MethodPost, "/sale", map[string]any{"Customer": "Hamilton Smith Pty", "SkipQuote": true, "ExternalID": "og-1",
+		"ShippingAddress": map[string]any{"Line1": "3 Park Street", "City": "Melbourne", "State": "VIC", "Postcode": "3331", "Country": "Australia", "Contact": "Sheree Bond", "ShipToOther": true}})
 	id := created.(map[string]any)["ID"].(string)
 	_, order := s.call(http.MethodPost, "/sale/order", map[string]any{"SaleID": id, "Status": "AUTHORISED",
 		"Lines": []any{map[string]any{"SKU": "Bread", "Quantity": 1, "Price": 8, "Total": 8}}})
@@ -131,6 +132,26 @@ func extraKeys(at string, got, want any) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// A sale's ShippingAddress is kept as sent; one without Line1 or Country,
+// which Cin7's model marks required, is refused and makes no sale.
+func TestFake_SaleShippingAddressNeedsLine1AndCountry(t *testing.T) {
+	t.Parallel()
+	s := serve(t, cin7fake.Config{})
+	for _, a := range []map[string]any{{"City": "Melbourne", "Country": "Australia"}, {"Line1": "3 Park Street"}} {
+		if status, _ := s.call(http.MethodPost, "/sale", map[string]any{"Customer": "C", "ShippingAddress": a}); status != http.StatusBadRequest {
+			t.Errorf("address %v: status %d, want 400", a, status)
+		}
+	}
+	if status, _ := s.call(http.MethodPost, "/sale", map[string]any{"Customer": "C", "ShippingAddress": map[string]any{"Line1": "3 Park Street", "Country": "Australia", "ShipToOther": true}}); status != http.StatusOK {
+		t.Fatalf("status %d, want 200", status)
+	}
+	sales := s.erp.Sales()
+	want := &cin7fake.Address{Line1: "3 Park Street", Country: "Australia", ShipToOther: true}
+	if len(sales) != 1 || !cmp.Equal(want, sales[0].ShippingAddress) {
+		t.Errorf("sales %+v, want one with address %+v", sales, want)
+	}
 }
 
 // The order of a sale made without SkipQuote is refused: its quote is not

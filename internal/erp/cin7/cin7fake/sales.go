@@ -30,6 +30,7 @@ type sale struct {
 	SkipQuote                           bool
 	Status, QuoteStatus, OrderStatus    string
 	OrderNumber                         string
+	ShippingAddress                     *Address
 	Lines                               []*line
 	Created, Updated                    time.Time
 }
@@ -48,6 +49,17 @@ type Sale struct {
 	ID, ExternalID, Status, OrderStatus string
 	Lines                               map[string]int // SKU → quantity
 	Backordered                         map[string]int // SKU → BackorderQuantity
+	// ShippingAddress is the one the sale was created with; nil if none.
+	ShippingAddress *Address
+}
+
+// Address is a sale's ShippingAddress, as Cin7's Sale Shipping Address
+// Model names its fields (ID and the two DisplayAddressLines, which Cin7
+// derives, are not kept).
+type Address struct {
+	Line1, Line2, City, State, Postcode, Country string
+	Company, Contact                             string
+	ShipToOther                                  bool
 }
 
 // Sales returns every sale, in order of creation.
@@ -57,6 +69,10 @@ func (e *ERP) Sales() []Sale {
 	out := make([]Sale, 0, len(e.sales))
 	for _, s := range e.sales {
 		v := Sale{ID: s.ID, ExternalID: s.ExternalID, Status: s.Status, OrderStatus: s.OrderStatus, Lines: map[string]int{}, Backordered: map[string]int{}}
+		if s.ShippingAddress != nil {
+			a := *s.ShippingAddress
+			v.ShippingAddress = &a
+		}
 		for _, l := range s.Lines {
 			v.Lines[l.SKU] += l.Quantity
 			v.Backordered[l.SKU] += l.Backorder
@@ -91,6 +107,7 @@ func (e *ERP) createSale(w http.ResponseWriter, r *http.Request) {
 		Customer, CustomerID, Contact, Email, Phone string
 		SkipQuote                                   bool
 		ExternalID, CustomerReference, TaxRule      string
+		ShippingAddress                             *Address
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeErrors(w, http.StatusInternalServerError, "The object passed to the API could not be parsed: "+err.Error())
@@ -100,13 +117,19 @@ func (e *ERP) createSale(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusBadRequest, "Customer or CustomerID is required")
 		return
 	}
+	if a := req.ShippingAddress; a != nil && (strings.TrimSpace(a.Line1) == "" || strings.TrimSpace(a.Country) == "") {
+		// The Sale Shipping Address Model marks Line1 and Country
+		// required; the words are the fake's own.
+		writeErrors(w, http.StatusBadRequest, "ShippingAddress: Line1 and Country are required")
+		return
+	}
 	e.mu.Lock()
 	now := e.cfg.Now().UTC()
 	s := &sale{
 		ID: newGUID(), Customer: req.Customer, Contact: req.Contact, Email: req.Email, Phone: req.Phone,
 		ExternalID: req.ExternalID, CustomerReference: req.CustomerReference, TaxRule: req.TaxRule,
 		SkipQuote: req.SkipQuote, Status: statusDraft, QuoteStatus: notAvailable, OrderStatus: notAvailable,
-		Created: now, Updated: now,
+		ShippingAddress: req.ShippingAddress, Created: now, Updated: now,
 	}
 	if s.SkipQuote {
 		s.Status = statusEstimated
@@ -289,6 +312,7 @@ func (s *sale) json() map[string]any {
 		"Quote":    map[string]any{"Status": s.QuoteStatus, "Lines": []any{}, "Memo": ""},
 		"Order":    s.orderBody(),
 		"Invoices": []any{}, "Fulfilments": []any{}, "CreditNotes": []any{}, "Attachments": []any{},
+		"ShippingAddress": s.ShippingAddress,
 	}
 }
 

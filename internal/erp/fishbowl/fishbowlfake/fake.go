@@ -77,12 +77,19 @@ type SalesOrder struct {
 	Contact      string
 	BillToName   string
 	ShipToName   string
-	PONum        string
-	Date         string
-	Note         string
-	Phone        string
-	Email        string
-	Items        []Item
+	// The ship-to address as imported; ShipToAddress keeps its line
+	// breaks.
+	ShipToAddress string
+	ShipToCity    string
+	ShipToState   string
+	ShipToZip     string
+	ShipToCountry string
+	PONum         string
+	Date          string
+	Note          string
+	Phone         string
+	Email         string
+	Items         []Item
 }
 
 // Item is one line of a sales order.

@@ -226,7 +226,9 @@ func parseSO(line int, get func(string) string) (*SalesOrder, *importError) {
 	}
 	return &SalesOrder{
 		Number: num, Status: status, CustomerName: customer, Contact: get("CustomerContact"),
-		BillToName: get("BillToName"), ShipToName: get("ShipToName"), PONum: get("PONum"),
+		BillToName: get("BillToName"), ShipToName: get("ShipToName"),
+		ShipToAddress: get("ShipToAddress"), ShipToCity: get("ShipToCity"), ShipToState: get("ShipToState"),
+		ShipToZip: get("ShipToZip"), ShipToCountry: get("ShipToCountry"), PONum: get("PONum"),
 		Date: get("Date"), Note: get("Note"), Phone: get("Phone"), Email: get("Email"),
 	}, nil
 }

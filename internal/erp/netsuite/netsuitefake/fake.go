@@ -3,7 +3,9 @@
 // real HTTP: the OAuth 2.0 token endpoint (checking the JWT assertion's
 // signature against a public key), token-based auth (recomputing each
 // OAuth 1.0a HMAC-SHA256 signature), sales order upsert by external id,
-// GET with expandSubResources, PATCH of keyed item lines, asynchronous
+// GET with expandSubResources, the shippingAddress subrecord (recorded for
+// tests, its country checked to be a two-letter code; not served back),
+// PATCH of keyed item lines, asynchronous
 // jobs with idempotency keys, customer records (upsert by external id,
 // GET, with the subsidiary a OneWorld account requires), and SuiteQL over
 // items and their locations and over customers.

@@ -165,3 +165,47 @@ func TestFake_CustomersUpsertGetAndSuiteQL(t *testing.T) {
 		t.Errorf("a query the fake does not know = %d, want 400", resp.StatusCode)
 	}
 }
+
+// The shippingAddress subrecord is recorded as written; its country, a
+// select keyed by two-letter codes, takes the code as an id or as
+// {"id": …} and refuses a name.
+func TestFake_RecordsTheShippingAddress(t *testing.T) {
+	t.Parallel()
+	fake := netsuitefake.New(netsuitefake.Config{Account: "DEMO123", CustomerID: "110", StaticToken: "tok"})
+	fake.SetStock("TEE", 5)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	put := func(eid, address string) int {
+		t.Helper()
+		body := `{"entity":{"id":"110"},"orderStatus":"B","shippingAddress":` + address + `,"item":{"items":[{"item":{"id":98},"quantity":1}]}}`
+		req, _ := http.NewRequest(http.MethodPut, srv.URL+"/services/rest/record/v1/salesOrder/eid:"+eid, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer tok")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := put("a", `{"addressee":"Ann Lee","addr1":"1 High St","city":"Leeds","zip":"LS1 1AA","country":"GB","addrPhone":"0113 496 0000"}`); s != http.StatusNoContent {
+		t.Fatalf("PUT = %d, want 204", s)
+	}
+	if s := put("b", `{"addr1":"2 High St","country":{"id":"GB"}}`); s != http.StatusNoContent {
+		t.Fatalf("PUT with {id} = %d, want 204", s)
+	}
+	if s := put("c", `{"addr1":"3 High St","country":"United Kingdom"}`); s != http.StatusBadRequest {
+		t.Fatalf("PUT with a country name = %d, want 400", s)
+	}
+	var got []*netsuitefake.Address
+	for _, o := range fake.Orders() {
+		got = append(got, o.ShipTo)
+	}
+	want := []*netsuitefake.Address{
+		{Addressee: "Ann Lee", Addr1: "1 High St", City: "Leeds", Zip: "LS1 1AA", Country: "GB", AddrPhone: "0113 496 0000"},
+		{Addr1: "2 High St", Country: "GB"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("shipping addresses (-want +got):\n%s", diff)
+	}
+}

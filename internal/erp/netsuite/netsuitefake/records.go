@@ -31,6 +31,7 @@ type salesOrder struct {
 	entity                 string // customer internal id
 	otherRefNum, email     string
 	shipDate               string
+	shipTo                 *Address
 	lines                  []*orderLine
 	nextLine               int
 }
@@ -57,7 +58,25 @@ func (l *orderLine) committedQty() int {
 type Order struct {
 	ID, ExternalID, Status string
 	Entity                 string // the customer's internal id
-	Lines                  []Line
+	// ShipTo is the shippingAddress subrecord the order was written with;
+	// nil when no write carried one.
+	ShipTo *Address
+	Lines  []Line
+}
+
+// Address is a sales order's shippingAddress subrecord, field by field as
+// NetSuite names them.
+type Address struct {
+	Addressee string `json:"addressee"`
+	Attention string `json:"attention"`
+	Addr1     string `json:"addr1"`
+	Addr2     string `json:"addr2"`
+	Addr3     string `json:"addr3"`
+	City      string `json:"city"`
+	State     string `json:"state"`
+	Zip       string `json:"zip"`
+	Country   string `json:"country"`
+	AddrPhone string `json:"addrPhone"`
 }
 
 // Line is one item line of an Order.
@@ -173,6 +192,10 @@ func (f *Fake) Orders() []Order {
 	var out []Order
 	for _, so := range f.orders {
 		o := Order{ID: so.id, ExternalID: so.externalID, Status: so.status, Entity: so.entity}
+		if so.shipTo != nil {
+			a := *so.shipTo
+			o.ShipTo = &a
+		}
 		for _, l := range so.lines {
 			sku := ""
 			if it := f.items[l.itemID]; it != nil {
@@ -251,7 +274,13 @@ type writeBody struct {
 	OrderStatus *string                       `json:"orderStatus"`
 	OtherRefNum *string                       `json:"otherRefNum"`
 	Email       *string                       `json:"email"`
-	Item        *struct {
+	// ShippingAddress is the subrecord; its country is an enum, sent as
+	// its id ("US") or as {"id": "US"}.
+	ShippingAddress *struct {
+		Address
+		Country json.RawMessage `json:"country"`
+	} `json:"shippingAddress"`
+	Item *struct {
 		Items []struct {
 			Line     *int                          `json:"line"`
 			Item     *struct{ ID json.RawMessage } `json:"item"`
@@ -272,6 +301,21 @@ func rawID(raw json.RawMessage) string {
 }
 
 var externalIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// enumID reads a select field's value sent as its id or as {"id": …}.
+func enumID(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var r struct{ ID string }
+	if json.Unmarshal(raw, &r) == nil {
+		return r.ID
+	}
+	return strings.TrimSpace(string(raw))
+}
 
 // upsert is PUT …/salesOrder/eid:{id}: create the order, or update the
 // one with that external id. The item sublist is keyed by line: with
@@ -319,6 +363,10 @@ func (f *Fake) upsert(w http.ResponseWriter, r *http.Request, key string) {
 	if body.Email != nil {
 		so.email = *body.Email
 	}
+	if a := body.ShippingAddress; a != nil {
+		so.shipTo = &a.Address
+		so.shipTo.Country = enumID(a.Country)
+	}
 	if body.Item != nil {
 		if slices.Contains(strings.Split(r.URL.Query().Get("replace"), ","), "item") {
 			for _, l := range so.lines {
@@ -343,6 +391,11 @@ func (f *Fake) validate(body writeBody, create bool) []detail {
 		ds = append(ds, detail{Detail: "Please enter value(s) for: Customer", Code: "USER_ERROR", Path: "entity"})
 	} else if body.Entity != nil && !f.activeCustomer(rawID(body.Entity.ID)) {
 		ds = append(ds, detail{Detail: "Error while accessing resource: You have entered an Invalid Field Value " + rawID(body.Entity.ID) + " for the following field: entity", Code: "INVALID_CONTENT", Path: "entity"})
+	}
+	if a := body.ShippingAddress; a != nil && enumID(a.Country) != "" && !countryCode.MatchString(enumID(a.Country)) {
+		// The country field is a select of NetSuite's countries, keyed by
+		// their two-letter codes: a name is not one of its values.
+		ds = append(ds, detail{Detail: "Error while accessing resource: You have entered an Invalid Field Value " + enumID(a.Country) + " for the following field: country", Code: "INVALID_CONTENT", Path: "shippingAddress.country"})
 	}
 	if s := body.OrderStatus; s != nil && *s != "A" && *s != "B" {
 		ds = append(ds, detail{Detail: "Error while accessing resource: You have entered an Invalid Field Value " + *s + " for the following field: orderStatus", Code: "INVALID_CONTENT", Path: "orderStatus"})

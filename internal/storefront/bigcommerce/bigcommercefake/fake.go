@@ -9,10 +9,11 @@
 //     without the Orders scope (Config.NoScopeToken) is 403; errors are the
 //     v2 shape [{"status": 404, "message": "…"}];
 //   - GET /v2/orders/{id} (404 for an unknown order), GET
-//     /v2/orders/{id}/products (paged: limit, default 50, at most 250, else
-//     413; page from 1) and GET /v2/orders (min_date_modified in RFC 2822
-//     or ISO 8601, sort=id or date_modified with :asc/:desc, limit, page);
-//     an empty collection is 204 No Content;
+//     /v2/orders/{id}/products and GET /v2/orders/{id}/shipping_addresses
+//     (paged: limit, default 50, at most 250, else 413; page from 1) and
+//     GET /v2/orders (min_date_modified in RFC 2822 or ISO 8601, sort=id or
+//     date_modified with :asc/:desc, limit, page); an empty collection is
+//     204 No Content;
 //   - the store's rate limit: a quota of requests per window (150 per 30 s,
 //     the Standard plan's, unless configured), every reply carrying
 //     X-Rate-Limit-Requests-Left, -Requests-Quota, -Time-Window-Ms and
@@ -92,6 +93,7 @@ type Store struct {
 
 	mu          sync.Mutex
 	orders      map[int64]*storedOrder
+	shipping    map[int64][]json.RawMessage // by order id, kept when the order is replaced
 	windowStart time.Time
 	used        int
 	forced      []bool // forced 429s to come; true = with headers
@@ -112,7 +114,7 @@ func New(cfg Config) *Store {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Store{cfg: cfg, orders: map[int64]*storedOrder{}}
+	return &Store{cfg: cfg, orders: map[int64]*storedOrder{}, shipping: map[int64][]json.RawMessage{}}
 }
 
 // Prefix is the path the store's API lives under: /stores/{hash}. A
@@ -146,6 +148,31 @@ func (s *Store) PutOrder(body, products []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.orders[head.ID] = &storedOrder{id: head.ID, modified: modified, body: slices.Clone(body), products: ps}
+	return nil
+}
+
+// PutShippingAddresses sets the shipping addresses of order id: body is a
+// JSON array of them, as GET /v2/orders/{id}/shipping_addresses returns
+// it (nil or empty for none). They are kept when PutOrder replaces the
+// order. Without any, the sub-resource answers 204 No Content, as
+// BigCommerce does for an empty collection (a digital order, say).
+func (s *Store) PutShippingAddresses(id int64, body []byte) error {
+	if id <= 0 {
+		return fmt.Errorf("bigcommercefake: shipping addresses of order %d: not an order id", id)
+	}
+	var as []json.RawMessage
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &as); err != nil {
+			return fmt.Errorf("bigcommercefake: order %d shipping addresses: %w", id, err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(as) == 0 {
+		delete(s.shipping, id)
+		return nil
+	}
+	s.shipping[id] = as
 	return nil
 }
 
@@ -233,16 +260,20 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request, now time.Time, rec
 			return writeError(w, http.StatusNotFound, "The requested resource was not found.")
 		}
 		return writeJSON(w, http.StatusOK, o.body)
-	case len(parts) == 4 && parts[0] == "v2" && parts[1] == "orders" && parts[3] == "products":
+	case len(parts) == 4 && parts[0] == "v2" && parts[1] == "orders" && (parts[3] == "products" || parts[3] == "shipping_addresses"):
 		o := s.find(parts[2])
 		if o == nil {
 			return writeError(w, http.StatusNotFound, "The requested resource was not found.")
 		}
-		start, end, status := pageBounds(w, r.URL.Query(), len(o.products))
+		items := o.products
+		if parts[3] == "shipping_addresses" {
+			items = s.shipping[o.id]
+		}
+		start, end, status := pageBounds(w, r.URL.Query(), len(items))
 		if status != 0 {
 			return status
 		}
-		return writeList(w, o.products[start:end])
+		return writeList(w, items[start:end])
 	}
 	return writeError(w, http.StatusNotFound, "The requested resource was not found.")
 }

@@ -47,6 +47,9 @@ func setup(t *testing.T, mod func(*Config)) fixture {
 			t.Fatal(err)
 		}
 	}
+	if err := s.PutShippingAddresses(1, []byte(`[{"id":11},{"id":12}]`)); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return fixture{s, srv, clk}
@@ -98,6 +101,10 @@ func TestStore_AnswersLikeTheV2API(t *testing.T) {
 		{"products, past the end", "/stores/abc/v2/orders/2/products?limit=2&page=3", "good", "", 204, ``},
 		{"limit over 250", "/stores/abc/v2/orders/2/products?limit=251", "good", "", 413, `"status":413`},
 		{"page 0", "/stores/abc/v2/orders/2/products?page=0", "good", "", 400, `"status":400`},
+		{"shipping addresses", "/stores/abc/v2/orders/1/shipping_addresses", "good", "", 200, `[{"id":11},{"id":12}]`},
+		{"shipping addresses, paged", "/stores/abc/v2/orders/1/shipping_addresses?limit=1&page=2", "good", "", 200, `[{"id":12}]`},
+		{"no shipping addresses", "/stores/abc/v2/orders/2/shipping_addresses", "good", "", 204, ``},
+		{"shipping addresses of an unknown order", "/stores/abc/v2/orders/9/shipping_addresses", "good", "", 404, `"status":404`},
 		{"list by id", "/stores/abc/v2/orders", "good", "", 200, `[{"id":1,`},
 		{"list newest first", "/stores/abc/v2/orders?sort=date_modified:desc&limit=1", "good", "", 200, `[{"id":3,`},
 		{"list since, RFC 2822", "/stores/abc/v2/orders?min_date_modified=Tue,+01+Jul+2025+08:02:00+%2B0000&sort=date_modified:asc&limit=1", "good", "", 200, `[{"id":2,`},
@@ -208,5 +215,33 @@ func TestPutOrder_RefusesWhatItCannotServe(t *testing.T) {
 		if err := s.PutOrder([]byte(tc.order), []byte(tc.products)); err == nil {
 			t.Errorf("PutOrder(%s, %s) = nil, want an error", tc.order, tc.products)
 		}
+	}
+}
+
+// An order's shipping addresses outlive a PutOrder of the order (an
+// update), and setting none clears them.
+func TestPutShippingAddresses_KeptAcrossPutOrderClearedByNone(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	path := "/stores/abc/v2/orders/1/shipping_addresses"
+	if err := f.store.PutOrder([]byte(`{"id":1,"date_modified":"2025-07-01T08:30:00Z"}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.get(t, path, "good", ""); r.status != 200 || r.body != `[{"id":11},{"id":12}]` {
+		t.Errorf("after PutOrder: %d %s, want the two addresses", r.status, r.body)
+	}
+	if err := f.store.PutShippingAddresses(1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.get(t, path, "good", ""); r.status != 204 {
+		t.Errorf("after clearing: %d %s, want 204", r.status, r.body)
+	}
+	for _, bad := range []string{`{"id":1}`, `[`} {
+		if err := f.store.PutShippingAddresses(1, []byte(bad)); err == nil {
+			t.Errorf("PutShippingAddresses(%s) = nil, want an error", bad)
+		}
+	}
+	if err := f.store.PutShippingAddresses(0, []byte(`[]`)); err == nil {
+		t.Error("PutShippingAddresses(0) = nil, want an error")
 	}
 }

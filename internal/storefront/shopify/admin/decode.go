@@ -55,9 +55,42 @@ type orderNode struct {
 	LineItems       lineItemPage    `json:"lineItems"`
 }
 
+// mailingAddress is a MailingAddress. The billing address is asked for
+// its name and phone only; the shipping address in full.
 type mailingAddress struct {
-	Name  string `json:"name"`
-	Phone string `json:"phone"`
+	Name          string `json:"name"`
+	Company       string `json:"company"`
+	Address1      string `json:"address1"`
+	Address2      string `json:"address2"`
+	City          string `json:"city"`
+	Province      string `json:"province"`
+	ProvinceCode  string `json:"provinceCode"`
+	Zip           string `json:"zip"`
+	Country       string `json:"country"`
+	CountryCodeV2 string `json:"countryCodeV2"`
+	Phone         string `json:"phone"`
+}
+
+// shipTo is the address as the webhook decoder makes the ship-to of
+// shipping_address (shopify.ShipTo): trimmed, nil when empty. Shopify
+// fills name from the first and last name itself.
+func (a *mailingAddress) shipTo() *order.Address {
+	if a == nil {
+		return nil
+	}
+	return shopify.ShipTo(order.Address{
+		Name:        a.Name,
+		Company:     a.Company,
+		Line1:       a.Address1,
+		Line2:       a.Address2,
+		City:        a.City,
+		Region:      a.Province,
+		RegionCode:  a.ProvinceCode,
+		PostalCode:  a.Zip,
+		Country:     a.Country,
+		CountryCode: a.CountryCodeV2,
+		Phone:       a.Phone,
+	})
 }
 
 type moneyBag struct {
@@ -90,6 +123,7 @@ type lineItemNode struct {
 	Name                 string    `json:"name"`
 	Quantity             int       `json:"quantity"`
 	OriginalUnitPriceSet *moneyBag `json:"originalUnitPriceSet"`
+	RequiresShipping     bool      `json:"requiresShipping"`
 }
 
 // DecodeOrderNode decodes one GraphQL Order object, as selected by this
@@ -136,17 +170,18 @@ func (n orderNode) snapshot(storefrontName string) (Snapshot, error) {
 		Customer:        n.customer(),
 		Currency:        n.CurrencyCode,
 		Total:           n.TotalPriceSet.amount().d,
+		ShipTo:          n.ShippingAddress.shipTo(),
 		CapturedAt:      n.CreatedAt.t,
 		SourceUpdatedAt: n.UpdatedAt.t,
 	}
 	if o.SourceUpdatedAt.IsZero() {
 		o.SourceUpdatedAt = o.CapturedAt
 	}
-	lines, err := decodeLines(id, 0, n.LineItems.Nodes)
+	lines, ships, err := decodeLines(id, 0, n.LineItems.Nodes)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	o.Lines = lines
+	o.Lines, o.NeedsShipping = lines, ships
 	s := Snapshot{Order: o, CancelledAt: n.CancelledAt.t}
 	if n.CancelReason != "" {
 		s.CancelReason = strings.ToLower(n.CancelReason)
@@ -156,19 +191,20 @@ func (n orderNode) snapshot(storefrontName string) (Snapshot, error) {
 
 // decodeLines decodes line items the way the webhook decoder does: a
 // negative quantity is malformed, the title falls back to the name, and a
-// line with no SKU is kept with SKU "" for the gate to flag. first is the
-// index of lines[0] in the order, for messages.
-func decodeLines(orderID string, first int, lines []lineItemNode) ([]order.LineItem, error) {
-	var out []order.LineItem
+// line with no SKU is kept with SKU "" for the gate to flag. ships says
+// some line has requiresShipping. first is the index of lines[0] in the
+// order, for messages.
+func decodeLines(orderID string, first int, lines []lineItemNode) (out []order.LineItem, ships bool, err error) {
 	for i, li := range lines {
+		ships = ships || li.RequiresShipping
 		if li.Quantity < 0 {
-			return nil, fmt.Errorf("%w: order %s line %d: negative quantity %d", shopify.ErrMalformed, orderID, first+i, li.Quantity)
+			return nil, false, fmt.Errorf("%w: order %s line %d: negative quantity %d", shopify.ErrMalformed, orderID, first+i, li.Quantity)
 		}
 		var lineID string
 		if li.ID != "" {
 			var ok bool
 			if lineID, ok = gidTail(li.ID, "LineItem"); !ok {
-				return nil, fmt.Errorf("%w: order %s line %d: id %q is not a LineItem global id", shopify.ErrMalformed, orderID, first+i, li.ID)
+				return nil, false, fmt.Errorf("%w: order %s line %d: id %q is not a LineItem global id", shopify.ErrMalformed, orderID, first+i, li.ID)
 			}
 		}
 		title := li.Title
@@ -183,7 +219,7 @@ func decodeLines(orderID string, first int, lines []lineItemNode) ([]order.LineI
 			Price:    li.OriginalUnitPriceSet.amount().d,
 		})
 	}
-	return out, nil
+	return out, ships, nil
 }
 
 // customer picks the contact as the webhook decoder does: the order's own

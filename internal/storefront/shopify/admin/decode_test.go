@@ -204,3 +204,32 @@ func TestDecodeOrderNode_ContactFallbacks(t *testing.T) {
 		})
 	}
 }
+
+// The shipping address is decoded as the webhook decoder decodes
+// shipping_address: trimmed, countryCodeV2 as the country code, nil when
+// null or when every field is null or blank.
+func TestDecodeOrderNode_ShipTo(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, address string
+		want          *order.Address
+	}{
+		{"full", `{"name":" Ann Lee ","company":"Lee Ltd","address1":"1 High St","address2":"Flat 2","city":"Leeds","province":"England","provinceCode":"ENG","zip":"LS1 1AA","country":"United Kingdom","countryCodeV2":"GB","phone":"+44 113 496 0000"}`,
+			&order.Address{Name: "Ann Lee", Company: "Lee Ltd", Line1: "1 High St", Line2: "Flat 2", City: "Leeds", Region: "England", RegionCode: "ENG",
+				PostalCode: "LS1 1AA", Country: "United Kingdom", CountryCode: "GB", Phone: "+44 113 496 0000"}},
+		{"null", `null`, nil},
+		{"all null or blank", `{"name":null,"company":null,"address1":" ","address2":null,"city":"","province":null,"provinceCode":null,"zip":null,"country":null,"countryCodeV2":null,"phone":null}`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := DecodeOrderNode("shop1", []byte(`{"legacyResourceId":"1","shippingAddress":`+tc.address+`}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := orderDiff(tc.want, s.Order.ShipTo); diff != "" {
+				t.Errorf("ship-to (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -14,8 +14,11 @@
 //     (shopify.DecodeOrder) makes of the same order: legacyResourceId (the
 //     REST id), name, email, phone, currencyCode, totalPriceSet.shopMoney,
 //     createdAt, updatedAt, customer names and default email and phone,
-//     billing and shipping address name and phone, and per line id, sku,
-//     title (falling back to name), quantity and
+//     billing address name and phone, the shipping address in full (name,
+//     company, address1, address2, city, province, provinceCode, zip,
+//     country, countryCodeV2, phone: the ship-to), and per line id, sku,
+//     title (falling back to name), quantity, requiresShipping (any line
+//     that does makes the order need shipping) and
 //     originalUnitPriceSet.shopMoney. cancelledAt and cancelReason come back
 //     beside it in a Snapshot.
 //   - webhookSubscriptions(first, after, topics) and
@@ -46,8 +49,8 @@
 // What it does not use: bulk operations (a first backfill of a large shop
 // is better done with one), the REST Admin API (legacy since October 2024),
 // presentment-currency amounts, discounts, taxes, shipping lines,
-// fulfillments and refunds, the customer's addresses beyond name and phone,
-// and webhookSubscriptionDelete: foreign subscriptions are reported, never
+// fulfillments and refunds, the billing address beyond name and phone,
+// the customer's saved addresses, and webhookSubscriptionDelete: foreign subscriptions are reported, never
 // removed. Without the read_all_orders scope Shopify lists only the last 60
 // days of orders.
 package admin

@@ -77,6 +77,9 @@ func checkOrder(t *testing.T, o order.Order, input []byte) {
 			t.Fatalf("accepted line %+v from %q", l, input)
 		}
 	}
+	if o.ShipTo != nil && *o.ShipTo == (order.Address{}) {
+		t.Fatalf("an empty ship-to is not nil, from %q", input)
+	}
 	if o.SourceUpdatedAt.IsZero() != o.CapturedAt.IsZero() && o.SourceUpdatedAt.IsZero() {
 		t.Fatalf("no updated time though created is %v", o.CapturedAt)
 	}

@@ -116,11 +116,12 @@ func (c *Client) decodeListed(ctx context.Context, raw json.RawMessage) (Snapsho
 		if err != nil {
 			return Snapshot{}, fmt.Errorf("shopify admin: order %s: %w", s.Order.Key.ID, err)
 		}
-		lines, err := decodeLines(s.Order.Key.ID, len(s.Order.Lines), page.Nodes)
+		lines, ships, err := decodeLines(s.Order.Key.ID, len(s.Order.Lines), page.Nodes)
 		if err != nil {
 			return Snapshot{}, fmt.Errorf("shopify admin: %w", err)
 		}
 		s.Order.Lines = append(s.Order.Lines, lines...)
+		s.Order.NeedsShipping = s.Order.NeedsShipping || ships
 		if page.PageInfo.HasNextPage && page.PageInfo.EndCursor == more.EndCursor {
 			return Snapshot{}, fmt.Errorf("shopify admin: order %s: line items hasNextPage without a new endCursor", s.Order.Key.ID)
 		}

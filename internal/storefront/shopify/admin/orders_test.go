@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -248,5 +249,41 @@ func TestQueries_BudgetedCostMatchesChargedCost(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("requested costs (-budgeted +charged):\n%s", diff)
+	}
+}
+
+// Whether an order needs shipping is asked of every line, those fetched
+// after the first page included: an order of gift cards whose twelfth line
+// is a parcel needs shipping.
+func TestListOrdersSince_NeedsShippingReadsLinesOfLaterPages(t *testing.T) {
+	t.Parallel()
+	b := setup(t, shopifyfake.Options{RestoreRate: 1000})
+	tests := []struct {
+		id    int
+		ships []int // the lines, from 0, that require shipping
+		want  bool
+	}{
+		{id: 1, ships: nil, want: false},
+		{id: 2, ships: []int{11}, want: true}, // linesPerOrder is 10
+		{id: 3, ships: []int{0}, want: true},
+	}
+	for _, tc := range tests {
+		o := syntheticOrder(tc.id, base, 12)
+		for i, l := range o["lineItems"].([]map[string]any) {
+			l["requiresShipping"] = slices.Contains(tc.ships, i)
+		}
+		putOrders(t, b.fake, o)
+	}
+	got := map[string]bool{}
+	for _, o := range listAll(t, b.client, time.Time{}) {
+		if len(o.Lines) != 12 {
+			t.Fatalf("order %s has %d lines, want 12", o.Key.ID, len(o.Lines))
+		}
+		got[o.Key.ID] = o.NeedsShipping
+	}
+	for _, tc := range tests {
+		if id := strconv.Itoa(tc.id); got[id] != tc.want {
+			t.Errorf("order %s: NeedsShipping = %v, want %v", id, got[id], tc.want)
+		}
 	}
 }

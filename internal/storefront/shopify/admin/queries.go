@@ -15,7 +15,7 @@ const (
 	linesPerPage  = 250
 )
 
-const lineItemFields = `id sku title name quantity originalUnitPriceSet { shopMoney { amount } }`
+const lineItemFields = `id sku title name quantity requiresShipping originalUnitPriceSet { shopMoney { amount } }`
 
 const ordersQuery = `query OrdersSince($first: Int!, $cursor: String, $search: String!, $lines: Int!) {
   orders(first: $first, after: $cursor, sortKey: UPDATED_AT, query: $search) {
@@ -30,7 +30,10 @@ const ordersQuery = `query OrdersSince($first: Int!, $cursor: String, $search: S
         defaultPhoneNumber { phoneNumber }
       }
       billingAddress { name phone }
-      shippingAddress { name phone }
+      shippingAddress {
+        name company address1 address2 city province provinceCode
+        zip country countryCodeV2 phone
+      }
       lineItems(first: $lines) {
         pageInfo { hasNextPage endCursor }
         nodes { ` + lineItemFields + ` }
@@ -81,7 +84,9 @@ const subscriptionsPerPage = 100
 
 // ordersCost: per order, the Order itself, totalPriceSet and its shopMoney,
 // customer with its two default contacts, two addresses (8), and the
-// lineItems connection.
+// lineItems connection. The shipping address's fields and a line's
+// requiresShipping are scalars and an enum (countryCodeV2), which cost
+// nothing.
 func ordersCost(first, lines int) int { return 2 + first*(8+linesCost(lines)) }
 
 // linesCost is one lineItems connection: per line the LineItem and its

@@ -12,7 +12,10 @@ import (
 
 // PutOrder stores (or replaces) an order given as a GraphQL Order object:
 // the fields a client may select, lineItems as a list of LineItem objects.
-// It needs legacyResourceId and updatedAt.
+// It needs legacyResourceId and updatedAt. What the schema never leaves
+// out is filled in: a MailingAddress field missing from billingAddress or
+// shippingAddress is null, and a LineItem without requiresShipping (a
+// non-null Boolean) requires shipping, as a physical good does.
 func (s *Server) PutOrder(node map[string]any) error {
 	id, _ := node["legacyResourceId"].(string)
 	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
@@ -23,8 +26,26 @@ func (s *Server) PutOrder(node map[string]any) error {
 	}
 	n := maps.Clone(node)
 	n["__typename"] = "Order"
+	for _, k := range []string{"billingAddress", "shippingAddress"} {
+		if a, ok := n[k].(map[string]any); ok {
+			a = maps.Clone(a)
+			for _, f := range mailingAddressFields {
+				if _, ok := a[f]; !ok {
+					a[f] = nil
+				}
+			}
+			n[k] = a
+		}
+	}
 	if lines, ok := n["lineItems"].([]map[string]any); ok {
-		n["lineItems"] = connection(lines)
+		c := make(connection, len(lines))
+		for i, l := range lines {
+			c[i] = maps.Clone(l)
+			if _, ok := l["requiresShipping"]; !ok {
+				c[i]["requiresShipping"] = true
+			}
+		}
+		n["lineItems"] = c
 	}
 	if _, ok := n["lineItems"].(connection); !ok {
 		n["lineItems"] = connection{}
@@ -185,7 +206,10 @@ func search(q string) (func(map[string]any) bool, error) {
 // or wrapped in {"order": …}) to the GraphQL Order object the Admin API
 // returns for the same order: global ids, UTC DateTimes, upper-case enums,
 // money in MoneyBags, the customer's contacts under defaultEmailAddress and
-// defaultPhoneNumber. Ids are read from the JSON text, never through float64.
+// defaultPhoneNumber, the billing and shipping addresses as MailingAddress
+// objects (country_code as countryCodeV2), and each line's
+// requires_shipping as requiresShipping. Ids are read from the JSON text,
+// never through float64.
 func OrderFromREST(body []byte) (map[string]any, error) {
 	var env struct {
 		Order json.RawMessage `json:"order"`
@@ -213,12 +237,13 @@ func OrderFromREST(body []byte) (map[string]any, error) {
 		BillingAddress  *restAddress `json:"billing_address"`
 		ShippingAddress *restAddress `json:"shipping_address"`
 		LineItems       []struct {
-			ID       json.Number `json:"id"`
-			SKU      *string     `json:"sku"`
-			Title    string      `json:"title"`
-			Name     string      `json:"name"`
-			Quantity json.Number `json:"quantity"`
-			Price    string      `json:"price"`
+			ID               json.Number `json:"id"`
+			SKU              *string     `json:"sku"`
+			Title            string      `json:"title"`
+			Name             string      `json:"name"`
+			Quantity         json.Number `json:"quantity"`
+			Price            string      `json:"price"`
+			RequiresShipping bool        `json:"requires_shipping"`
 		} `json:"line_items"`
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
@@ -294,22 +319,54 @@ func OrderFromREST(body []byte) (map[string]any, error) {
 			"name":                 li.Name,
 			"quantity":             li.Quantity,
 			"originalUnitPriceSet": moneyBag(li.Price, o.Currency),
+			"requiresShipping":     li.RequiresShipping,
 		})
 	}
 	n["lineItems"] = lines
 	return n, nil
 }
 
+// mailingAddressFields are the MailingAddress fields the fake serves.
+var mailingAddressFields = []string{"name", "firstName", "lastName", "company", "address1", "address2",
+	"city", "province", "provinceCode", "zip", "country", "countryCodeV2", "phone"}
+
+// restAddress is a MailingAddress in the REST spelling.
 type restAddress struct {
-	Name  string `json:"name"`
-	Phone string `json:"phone"`
+	Name         string `json:"name"`
+	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name"`
+	Company      string `json:"company"`
+	Address1     string `json:"address1"`
+	Address2     string `json:"address2"`
+	City         string `json:"city"`
+	Province     string `json:"province"`
+	ProvinceCode string `json:"province_code"`
+	Zip          string `json:"zip"`
+	Country      string `json:"country"`
+	CountryCode  string `json:"country_code"`
+	Phone        string `json:"phone"`
 }
 
+// graphQL is the MailingAddress as the Admin API serves it: "" as null,
+// the REST country_code as countryCodeV2, and name, which Shopify derives
+// from the first and last name, filled from them when the REST body has
+// none.
 func (a *restAddress) graphQL() any {
 	if a == nil {
 		return nil
 	}
-	return map[string]any{"__typename": "MailingAddress", "name": nullable(a.Name), "phone": nullable(a.Phone)}
+	name := a.Name
+	if name == "" {
+		name = strings.TrimSpace(strings.TrimSpace(a.FirstName) + " " + strings.TrimSpace(a.LastName))
+	}
+	return map[string]any{
+		"__typename": "MailingAddress",
+		"name":       nullable(name), "firstName": nullable(a.FirstName), "lastName": nullable(a.LastName),
+		"company": nullable(a.Company), "address1": nullable(a.Address1), "address2": nullable(a.Address2),
+		"city": nullable(a.City), "province": nullable(a.Province), "provinceCode": nullable(a.ProvinceCode),
+		"zip": nullable(a.Zip), "country": nullable(a.Country), "countryCodeV2": nullable(a.CountryCode),
+		"phone": nullable(a.Phone),
+	}
 }
 
 func moneyBag(amount, currency string) any {
