@@ -52,9 +52,6 @@ func (p *bigPlatform) start(context.Context, *Sim) error { return nil }
 // store alone: the store already holds the newer order, and BigCommerce
 // would serve that.
 func (p *bigPlatform) render(o *plannedOrder, e *event, s snapshot) error {
-	if e.action == actCancel && o.OutOfOrder {
-		s.note = updateNote // the shopper's message stays on the order
-	}
 	if e.action != actCreate || !o.OutOfOrder {
 		body, products, err := p.orderJSON(o, s)
 		if err != nil {

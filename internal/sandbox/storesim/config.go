@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ordergate/ordergate/internal/storefront/bigcommerce/bigcommercefake"
+	"github.com/ordergate/ordergate/internal/storefront/shopify/admin/shopifyfake"
 	"github.com/ordergate/ordergate/internal/storefront/woocommerce/woocommercefake"
 )
 
@@ -70,6 +71,14 @@ type Config struct {
 	// base_url there, since a callback carries only the order's id.
 	// Required for that flavor; ignored by the others.
 	BigCommerce *bigcommercefake.Store
+	// ShopifyAdmin, when set, is the Admin GraphQL API the Shopify flavor
+	// keeps its orders in: each order is put there (the webhook's own
+	// body, through PutOrderREST) when it is created, updated and
+	// cancelled, before the webhook goes out or in its place when the
+	// webhook is dropped, so that a reconciler listing the shop's orders
+	// (admin.Client against ShopifyAdmin.URL) finds every order. Nil
+	// keeps no orders. Ignored by the other flavors.
+	ShopifyAdmin *shopifyfake.Server
 
 	// Orders is how many orders to place; default 10.
 	Orders int
@@ -90,13 +99,24 @@ type Config struct {
 	// delivered.
 	CancelRate float64
 	// CancelDelay is how long after the create was accepted the cancel is
-	// sent; default 0.
+	// sent (for a dropped order, after the order was created); default 0.
 	CancelDelay time.Duration
 	// CancelDelays, when not empty, replaces CancelDelay: each cancelled
 	// order waits one of these, drawn from Seed. A mix such as {0, 1s, 6s}
 	// gives cancels that overtake the ERP create, cancels while the ERP
 	// has not yet acknowledged, and cancels after the confirmation.
 	CancelDelays []time.Duration
+
+	// DropRate is the share of orders whose webhooks are all lost: never
+	// sent, not even once, as when Shopify's best-effort delivery fails
+	// for good, a WooCommerce delivery fails once, or BigCommerce has
+	// deactivated the hook. The order is in the storefront all the same
+	// (created, updated and cancelled in the store of its flavor as
+	// planned), for the gateway's reconciliation to find through the
+	// storefront's API. A dropped order may be any other: duplicated,
+	// reordered or cancelled; its cancel is lost too. OrderRecord.Dropped
+	// and Stats.Dropped tell which and how many.
+	DropRate float64
 
 	// SKUs is the catalogue the lines are drawn from; default a dozen
 	// apparel and homeware SKUs.
@@ -108,8 +128,8 @@ type Config struct {
 	MaxLinesPerOrder int
 
 	// Seed fixes the orders' contents and which orders are duplicated,
-	// reordered or cancelled. One seed gives the same orders in every
-	// flavor.
+	// reordered, cancelled or dropped. One seed gives the same orders in
+	// every flavor.
 	Seed int64
 	// FirstOrderID is the first order's id on the platform; the others
 	// follow it. Default 2^53+1, the first integer a float64 cannot hold,
@@ -221,6 +241,7 @@ func (c Config) withDefaults() Config {
 	c.OutOfOrderRate = clamp(c.OutOfOrderRate)
 	c.CancelRate = clamp(c.CancelRate)
 	c.UnknownSKURate = clamp(c.UnknownSKURate)
+	c.DropRate = clamp(c.DropRate)
 	return c
 }
 

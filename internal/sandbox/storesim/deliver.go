@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// place sends every webhook of order i in turn: each is retried until it is
-// accepted or given up before the next goes out, so an update planned to
-// overtake its create does.
+// place makes order i in the storefront and sends each of its webhooks in
+// turn: each is retried until it is accepted or given up before the next
+// goes out, so an update planned to overtake its create does. A dropped
+// order goes through the same changes in the storefront, on the same
+// schedule, and none of its webhooks goes out.
 func (s *Sim) place(ctx context.Context, jitter *rand.Rand, i int) {
 	o := &s.plan[i]
 	now := time.Now().Truncate(time.Second)
@@ -23,7 +25,9 @@ func (s *Sim) place(ctx context.Context, jitter *rand.Rand, i int) {
 	created, last := now, now
 	s.mu.Lock()
 	s.started++
-	s.records[i].CapturedAt = created
+	if o.Dropped {
+		s.stats.Dropped++
+	}
 	s.mu.Unlock()
 
 	for n, d := range o.deliveries {
@@ -42,16 +46,33 @@ func (s *Sim) place(ctx context.Context, jitter *rand.Rand, i int) {
 				}
 				snap.updated = later(time.Now().Truncate(time.Second), last.Add(time.Second))
 				snap.cancelled = true
+				if o.OutOfOrder {
+					snap.note = updateNote // the shopper's note stays on the order
+				}
 			}
 			if err := s.platform.render(o, d.Event, snap); err != nil {
 				s.abandon(i, o.deliveries[n:], err)
 				return
 			}
+			if n == 0 {
+				s.stored(i, created)
+			}
 			last = later(last, snap.updated)
+		}
+		if o.Dropped {
+			continue // lost: the storefront changed, the webhook never goes out
 		}
 		s.deliver(ctx, jitter, i, d)
 	}
 	s.finish(ctx, i)
+}
+
+// stored records that order i, created at created, is in the storefront:
+// its first event has been rendered, which puts it in the flavor's store.
+func (s *Sim) stored(i int, created time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.records[i].CapturedAt = created
 }
 
 // finish marks order i done unless the run was stopped.

@@ -14,7 +14,9 @@
 //   - Shopify: orders/create, orders/updated and orders/cancelled with the
 //     whole order, signed with X-Shopify-Hmac-Sha256, with every header
 //     Shopify sends; a duplicate has the same X-Shopify-Event-Id and a new
-//     X-Shopify-Webhook-Id; failures are retried.
+//     X-Shopify-Webhook-Id; failures are retried. With Config.ShopifyAdmin
+//     each change is also put into that shopifyfake.Server, the Admin
+//     GraphQL API a reconciler lists orders from.
 //   - WooCommerce: the order is kept in a woocommercefake.Shop and each
 //     delivery built from it as WooCommerce builds it (PHP's JSON, the
 //     seven X-WC-Webhook-* headers, an HMAC-SHA256 signature).
@@ -32,9 +34,20 @@
 //     store/order/statusUpdated to Cancelled (5) for the cancel. A duplicate
 //     is the same callback, hash and all; failures are retried.
 //
+// Config.DropRate loses whole orders' webhooks on purpose, as happens in
+// life when Shopify's best-effort delivery fails, a WooCommerce delivery
+// fails once or a BigCommerce hook is deactivated: a dropped order is
+// created, updated and cancelled in the storefront like any other, and none
+// of its webhooks is sent. Every order, dropped or not, is in its flavor's
+// store before its first webhook goes out (the WooCommerce shop, the
+// BigCommerce store, and for Shopify Config.ShopifyAdmin when set), so that
+// the gateway's reconciliation can recover the dropped ones by listing the
+// storefront's orders modified since a time.
+//
 // It records every order it placed and every delivery attempt, so that a
 // demo, a load test or a crash test can check afterwards that each order the
-// gateway accepted reached its end (invariant I1) exactly once (I2).
+// gateway accepted reached its end (invariant I1) exactly once (I2), and
+// that the dropped ones were recovered.
 //
 // The orders' contents are fixed by Config.Seed; the times in them are the
 // wall clock's.

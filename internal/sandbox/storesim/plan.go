@@ -29,6 +29,7 @@ type plannedOrder struct {
 	Total      decimal.Decimal
 
 	OutOfOrder   bool
+	Dropped      bool          // every webhook of it is lost
 	CancelReason string        // set when the order will be cancelled
 	CancelDelay  time.Duration // how long the cancel waits after the create
 
@@ -78,6 +79,11 @@ var (
 // plan draws every order from one seeded source, so a seed names a run.
 func plan(c Config) []plannedOrder {
 	rng := rand.New(rand.NewPCG(uint64(c.Seed), 0x0d3a_6a7e))
+	// Drops come from a stream of their own, one draw per order whatever
+	// the rate: which orders are dropped is independent of every other
+	// draw, and a config without DropRate plans the same orders as before
+	// it existed.
+	drops := rand.New(rand.NewPCG(uint64(c.Seed), 0x1057_d0e5))
 	// Line, product and customer ids live above 2^53 too, in ranges of
 	// their own.
 	lineID := int64(1<<53) + 7_000_000_001
@@ -93,6 +99,7 @@ func plan(c Config) []plannedOrder {
 			Address:    addresses[rng.IntN(len(addresses))],
 			Phone:      fmt.Sprintf("+1 555-01%02d", rng.IntN(100)),
 			OutOfOrder: rng.Float64() < c.OutOfOrderRate,
+			Dropped:    drops.Float64() < c.DropRate,
 		}
 		o.Email = fmt.Sprintf("%s.%s.%d@example.com", strings.ToLower(o.First), strings.ToLower(o.Last), number)
 		for _, sku := range pick(rng, c.SKUs, 1+rng.IntN(c.MaxLinesPerOrder)) {

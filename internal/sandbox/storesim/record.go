@@ -19,17 +19,28 @@ type OrderRecord struct {
 	Email string
 	Lines []LineRecord
 	Total decimal.Decimal
-	// CapturedAt is the order's created_at, zero until it is placed.
+	// CapturedAt is the order's created_at, zero until the order is in
+	// the storefront: from then on the storefront holds it, whether or not
+	// a webhook of it is ever delivered, and the flavor's API store
+	// (Config.ShopifyAdmin, Config.WooCommerce or Sim.WooCommerceShop,
+	// Config.BigCommerce) lists it. Every order the run got to has it,
+	// dropped ones included.
 	CapturedAt time.Time
 
 	// OutOfOrder says its update went out before its create.
 	OutOfOrder bool
 	// Duplicated says its create was delivered twice.
 	Duplicated bool
+	// Dropped says every webhook of the order is lost (Config.DropRate):
+	// none is sent, so the gateway can learn of the order only from the
+	// storefront's API. Its other flags say what happens to it in the
+	// storefront; it has no Attempts and never an AcceptedAt.
+	Dropped bool
 	// Cancelled says the simulator cancels the order: a cancel (Shopify's
 	// orders/cancelled, a WooCommerce order.updated with status
 	// cancelled, a BigCommerce store/order/statusUpdated to Cancelled)
-	// follows its create. CancelAcceptedAt says when the gateway took it.
+	// follows its create (for a dropped order, only in the storefront).
+	// CancelAcceptedAt says when the gateway took it.
 	Cancelled bool
 	// CancelReason is the reason the merchant gave; only Shopify's
 	// webhook carries it.
@@ -39,7 +50,9 @@ type OrderRecord struct {
 	// AcceptedAt is the first 2xx for any of its webhooks: from then on the
 	// gateway holds the order and must not lose it.
 	AcceptedAt time.Time
-	// Done says every webhook of the order was accepted or given up.
+	// Done says every webhook of the order was accepted or given up, or,
+	// for a dropped order, that every change planned for it was made in
+	// the storefront.
 	Done     bool
 	Attempts []Attempt
 }
@@ -92,6 +105,9 @@ type Stats struct {
 	TransportErrors int // no reply: refused, reset, timed out
 	DuplicatesSent  int // deliveries repeating an event already delivered
 	GivenUp         int // deliveries abandoned after Retry.Retries (or at once, with Retry.None)
+	// Dropped counts the orders placed whose webhooks were all withheld
+	// (Config.DropRate). Their deliveries are neither sent nor given up.
+	Dropped int
 }
 
 func (s *Stats) count(a Attempt) {
@@ -116,24 +132,24 @@ func (s *Stats) count(a Attempt) {
 // Progress is a snapshot of a run, for a live progress line.
 type Progress struct {
 	Orders   int // planned
-	Started  int // placed, at least one webhook sent or being sent
-	Accepted int // at least one webhook answered 2xx
-	Done     int // every webhook accepted or given up
+	Started  int // placed: created in the storefront, or about to be
+	Accepted int // at least one webhook answered 2xx; never a dropped order
+	Done     int // every webhook accepted or given up, or dropped
 	Elapsed  time.Duration
 	Stats    Stats
 }
 
 // String renders p on one line, e.g.
-// "orders 120/500 accepted 118 done 117 | sent 131 retries 9 5xx 7 err 2 dup 12 | 40.3 orders/s".
+// "orders 120/500 accepted 118 done 117 | sent 131 retries 9 4xx 0 5xx 7 err 2 dup 12 gave up 0 dropped 3 | 40.3 orders/s".
 func (p Progress) String() string {
 	rate := 0.0
 	if s := p.Elapsed.Seconds(); s > 0 {
 		rate = float64(p.Accepted) / s
 	}
-	return fmt.Sprintf("orders %d/%d accepted %d done %d | sent %d retries %d 4xx %d 5xx %d err %d dup %d gave up %d | %.1f orders/s",
+	return fmt.Sprintf("orders %d/%d accepted %d done %d | sent %d retries %d 4xx %d 5xx %d err %d dup %d gave up %d dropped %d | %.1f orders/s",
 		p.Started, p.Orders, p.Accepted, p.Done,
 		p.Stats.Sent, p.Stats.Retries, p.Stats.Status4xx, p.Stats.Status5xx, p.Stats.TransportErrors, p.Stats.DuplicatesSent, p.Stats.GivenUp,
-		rate)
+		p.Stats.Dropped, rate)
 }
 
 func (r OrderRecord) clone() OrderRecord {
@@ -149,6 +165,7 @@ func newRecord(o plannedOrder, name string) OrderRecord {
 		Email:        o.Email,
 		Total:        o.Total,
 		OutOfOrder:   o.OutOfOrder,
+		Dropped:      o.Dropped,
 		Cancelled:    o.CancelReason != "",
 		CancelReason: o.CancelReason,
 	}

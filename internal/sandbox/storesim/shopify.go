@@ -22,7 +22,8 @@ var shopifyTopics = topicNames{actCreate: TopicCreate, actUpdate: TopicUpdated, 
 const shopifyTime = "2006-01-02T15:04:05-07:00"
 
 // shopifyPlatform delivers the whole order in every webhook, signed with
-// the app's secret.
+// the app's secret, and keeps the order in the Admin API fake when there is
+// one.
 type shopifyPlatform struct {
 	cfg Config
 }
@@ -31,10 +32,18 @@ func (p *shopifyPlatform) orderName(o *plannedOrder) string { return "#" + idStr
 
 func (p *shopifyPlatform) start(context.Context, *Sim) error { return nil }
 
+// render builds the webhook's body and saves the same order, as it stands
+// at s, in the Admin API fake. A create overtaken by its update leaves the
+// fake alone: it already holds the newer order, which Shopify would list.
 func (p *shopifyPlatform) render(o *plannedOrder, e *event, s snapshot) error {
 	body, err := o.body(s)
 	if err != nil {
 		return fmt.Errorf("encode order: %w", err)
+	}
+	if api := p.cfg.ShopifyAdmin; api != nil && (e.action != actCreate || !o.OutOfOrder) {
+		if err := api.PutOrderREST(body); err != nil {
+			return fmt.Errorf("admin api: %w", err)
+		}
 	}
 	e.body, e.at = body, s.updated.UTC().Format(time.RFC3339Nano)
 	return nil

@@ -63,7 +63,9 @@ func (s *Sim) WooCommerceShop() *woocommercefake.Shop {
 // Run places every order and delivers its webhooks, Concurrency orders at a
 // time and at most Rate orders a second, and returns when all are accepted
 // or given up, or when ctx ends (returning its error). It returns an error
-// too when any delivery was given up. A Sim runs once.
+// too when any delivery was given up. A dropped order's webhooks are not
+// waited for: they are never sent, so never given up, and Run returns nil
+// when every delivery it sent was accepted. A Sim runs once.
 func (s *Sim) Run(ctx context.Context) error {
 	if err := s.cfg.validate(); err != nil {
 		return err
@@ -98,7 +100,8 @@ func (s *Sim) Run(ctx context.Context) error {
 
 	p := s.Progress()
 	log.Info(string(s.cfg.Flavor)+" simulator finished", "accepted", p.Accepted, "orders", p.Orders,
-		"sent", p.Stats.Sent, "retries", p.Stats.Retries, "given_up", p.Stats.GivenUp, "elapsed_ms", p.Elapsed.Milliseconds())
+		"sent", p.Stats.Sent, "retries", p.Stats.Retries, "given_up", p.Stats.GivenUp, "dropped", p.Stats.Dropped,
+		"elapsed_ms", p.Elapsed.Milliseconds())
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("storesim: run stopped after %d of %d orders: %w", p.Done, p.Orders, err)
 	}
@@ -126,7 +129,8 @@ func (s *Sim) dispatch(ctx context.Context, start time.Time, jobs chan<- int) {
 }
 
 // Orders returns a copy of every order's record, in the order they were
-// planned.
+// planned, dropped orders included. The orders in the storefront are those
+// with a CapturedAt.
 func (s *Sim) Orders() []OrderRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -137,7 +141,8 @@ func (s *Sim) Orders() []OrderRecord {
 	return out
 }
 
-// Accepted returns how many orders the gateway has answered 2xx for.
+// Accepted returns how many orders the gateway has answered 2xx for. A
+// dropped order is never among them.
 func (s *Sim) Accepted() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

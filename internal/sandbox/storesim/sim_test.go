@@ -512,8 +512,8 @@ func TestNew_SameSeedSameOrders(t *testing.T) {
 func TestProgress_StringNamesTheCounts(t *testing.T) {
 	t.Parallel()
 	p := Progress{Orders: 500, Started: 120, Accepted: 118, Done: 117, Elapsed: 2 * time.Second,
-		Stats: Stats{Sent: 131, Retries: 9, Status5xx: 7, TransportErrors: 2, DuplicatesSent: 12}}
-	want := "orders 120/500 accepted 118 done 117 | sent 131 retries 9 4xx 0 5xx 7 err 2 dup 12 gave up 0 | 59.0 orders/s"
+		Stats: Stats{Sent: 131, Retries: 9, Status5xx: 7, TransportErrors: 2, DuplicatesSent: 12, Dropped: 4}}
+	want := "orders 120/500 accepted 118 done 117 | sent 131 retries 9 4xx 0 5xx 7 err 2 dup 12 gave up 0 dropped 4 | 59.0 orders/s"
 	if got := p.String(); got != want {
 		t.Errorf("String =\n%s\nwant\n%s", got, want)
 	}

@@ -104,9 +104,6 @@ func (p *wooPlatform) render(o *plannedOrder, e *event, s snapshot) error {
 			}
 		}
 	}
-	if e.action == actCancel && o.OutOfOrder {
-		s.note = updateNote // the shopper's note stays on the order
-	}
 	p.shop.Put(p.order(o, s))
 	hook := p.updated
 	if e.action == actCreate {
