@@ -42,6 +42,22 @@ type bigPlatform struct {
 	store *bigcommercefake.Store
 }
 
+// shippingJSON is the order's GET /v2/orders/{id}/shipping_addresses: one
+// address, the planned one, with BigCommerce's field names.
+func (p *bigPlatform) shippingJSON(o *plannedOrder) []byte {
+	a := o.Address
+	b, err := json.Marshal([]map[string]any{{
+		"id": 1, "order_id": o.ID, "first_name": o.First, "last_name": o.Last, "company": "",
+		"street_1": a.Address1, "street_2": "", "city": a.City, "state": a.Province, "zip": a.Zip,
+		"country": a.Country, "country_iso2": a.CountryCode, "phone": o.Phone, "email": o.Email,
+		"items_total": 0, "items_shipped": 0, "shipping_method": "Flat Rate",
+	}})
+	if err != nil {
+		panic("storesim: encode shipping address: " + err.Error()) // plain values cannot fail to encode
+	}
+	return b
+}
+
 // orderName is "#" and the id, as BigCommerce shows it ("Order #218").
 func (p *bigPlatform) orderName(o *plannedOrder) string { return "#" + idString(o.ID) }
 
@@ -58,6 +74,9 @@ func (p *bigPlatform) render(o *plannedOrder, e *event, s snapshot) error {
 			return fmt.Errorf("encode order: %w", err)
 		}
 		if err := p.store.PutOrder(body, products); err != nil {
+			return err
+		}
+		if err := p.store.PutShippingAddresses(o.ID, p.shippingJSON(o)); err != nil {
 			return err
 		}
 	}
