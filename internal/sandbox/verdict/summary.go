@@ -8,11 +8,18 @@ import (
 // Summary is the judgement of one run. The JSON names are the demo's
 // --json contract: add to them, never rename.
 type Summary struct {
-	Orders    int `json:"orders"`    // placed by the storefronts
-	Accepted  int `json:"accepted"`  // answered 2xx at least once: the gateway must not lose these
-	Confirmed int `json:"confirmed"` // orders with a confirmation in the mailbox
-	Rejected  int `json:"rejected"`  // refused by the ERP and never created there
-	Cancelled int `json:"cancelled"` // cancelled by the storefront
+	Orders   int `json:"orders"`   // placed by the storefronts
+	Accepted int `json:"accepted"` // answered 2xx at least once: the gateway must not lose these
+	// WebhooksDropped are the orders whose every webhook the storefronts
+	// lost: the gateway owes them all the same, through reconciliation.
+	// RecoveredDropped are those that reached their end all the same
+	// (confirmed, rejected with a notice, or cancelled and not live in the
+	// ERP): only reconciliation could have brought them in.
+	WebhooksDropped  int `json:"webhooks_dropped"`
+	RecoveredDropped int `json:"recovered_by_reconcile"`
+	Confirmed        int `json:"confirmed"` // orders with a confirmation in the mailbox
+	Rejected         int `json:"rejected"`  // refused by the ERP and never created there
+	Cancelled        int `json:"cancelled"` // cancelled by the storefront
 
 	// ConfirmedBeforeAck counts orders whose confirmation arrived before the
 	// ERP had acknowledged the order (erpsim.Order.AckedAt), or for which
@@ -106,16 +113,18 @@ type Summary struct {
 
 // ShopSummary is one storefront's share of a Summary.
 type ShopSummary struct {
-	Name        string `json:"name"`
-	Kind        string `json:"kind,omitempty"`
-	Orders      int    `json:"orders"`
-	Accepted    int    `json:"accepted"`
-	Confirmed   int    `json:"confirmed"`
-	Backordered int    `json:"backordered"`
-	Rejected    int    `json:"rejected"`
-	Cancelled   int    `json:"cancelled"`
-	HeldShort   int    `json:"held_short"`
-	Unsettled   int    `json:"unsettled"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind,omitempty"`
+	Orders int    `json:"orders"`
+	// WebhooksDropped are its orders whose webhooks the storefront lost.
+	WebhooksDropped int `json:"webhooks_dropped,omitempty"`
+	Accepted        int `json:"accepted"`
+	Confirmed       int `json:"confirmed"`
+	Backordered     int `json:"backordered"`
+	Rejected        int `json:"rejected"`
+	Cancelled       int `json:"cancelled"`
+	HeldShort       int `json:"held_short"`
+	Unsettled       int `json:"unsettled"`
 }
 
 // CallbackCounts is how the ERP's acknowledgment callbacks went.

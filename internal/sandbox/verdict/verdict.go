@@ -153,17 +153,24 @@ func (j *judge) order(s *Summary, ss *ShopSummary, key order.Key, p storesim.Ord
 	held := j.erp[ext]
 	mail := j.mail[key.String()]
 	confirmations, problems := mail[KindConfirmation], mail[KindProblem]
-	accepted := !p.AcceptedAt.IsZero()
-	cancelAccepted := !p.CancelAcceptedAt.IsZero()
+	// A dropped order's webhooks never reached the gateway: it owes the
+	// order all the same, through reconciliation, and the storefront's
+	// cancellation of it too.
+	accepted := !p.AcceptedAt.IsZero() || p.Dropped
+	cancelAccepted := !p.CancelAcceptedAt.IsZero() || (p.Dropped && p.Cancelled)
 	confirmed := len(confirmations) > 0
 	rejected := len(held) == 0 && j.rejected[ext] != ""
 	violate := func(what string) { s.Violations = append(s.Violations, story(key, what, held, mail)) }
 
 	s.Orders++
 	ss.Orders++
-	if accepted {
+	if accepted && !p.Dropped {
 		s.Accepted++
 		ss.Accepted++
+	}
+	if p.Dropped {
+		s.WebhooksDropped++
+		ss.WebhooksDropped++
 	}
 	if p.Cancelled {
 		s.Cancelled++
@@ -255,6 +262,11 @@ func (j *judge) order(s *Summary, ss *ShopSummary, key order.Key, p storesim.Ord
 		}
 	}
 
+	// A dropped order reached its end only if reconciliation brought it in.
+	if p.Dropped && (confirmed || (rejected && len(problems) > 0) || (cancelAccepted && !live)) {
+		s.RecoveredDropped++
+	}
+
 	// I1 and I4: an order that is not settled is in front of a person.
 	if accepted && !confirmed && !(rejected && len(problems) > 0) && !cancelAccepted {
 		s.Unsettled++
@@ -334,6 +346,7 @@ func addStats(a, b storesim.Stats) storesim.Stats {
 	a.TransportErrors += b.TransportErrors
 	a.DuplicatesSent += b.DuplicatesSent
 	a.GivenUp += b.GivenUp
+	a.Dropped += b.Dropped
 	return a
 }
 

@@ -40,6 +40,12 @@ func cancelled(p storesim.OrderRecord) storesim.OrderRecord {
 	return p
 }
 
+// dropped is p with every webhook lost: never sent, never accepted.
+func dropped(p storesim.OrderRecord) storesim.OrderRecord {
+	p.Dropped, p.AcceptedAt, p.CancelAcceptedAt, p.Attempts = true, time.Time{}, time.Time{}, nil
+	return p
+}
+
 func notAccepted(p storesim.OrderRecord) storesim.OrderRecord {
 	p.AcceptedAt = time.Time{}
 	p.Attempts[0].Status = 503
@@ -373,6 +379,26 @@ func TestJudge(t *testing.T) {
 			want: Summary{Orders: 2, Accepted: 2, Confirmed: 1, ProblemNotices: 1, HeldShort: 1,
 				Unsettled: 1, UnsettledOrders: []string{"shop1/1001"}, ListedOverdue: 1, ListedAttention: 2},
 			wantOK: true,
+		},
+		{
+			// The storefront lost every webhook of 1001–1004: the gateway
+			// owes them all the same. Reconciliation brought in 1001
+			// (confirmed) and 1002 (cancelled in the storefront, never
+			// sent to the ERP) and 1003 (cancelled after the ERP took it,
+			// cancelled there too); 1004 it never found.
+			name: "DroppedOrdersAreOwedAndCountAsRecoveredOnlyWhenSettled",
+			placed: []storesim.OrderRecord{
+				dropped(placed("1001")), dropped(cancelled(placed("1002"))), dropped(cancelled(placed("1003"))), dropped(placed("1004")),
+			},
+			erp:    erpsim.Records{Orders: []erpsim.Order{held("1001", "SO-1", 100), cancelledInERP(held("1003", "SO-3", 100), 700)}},
+			mail:   []mailbox.Message{confirmation("1001", "<m1@x>", 300)},
+			listed: &Listed{},
+			want: Summary{Orders: 4, WebhooksDropped: 4, RecoveredDropped: 3, Confirmed: 1, Cancelled: 2,
+				CancelledNeverInERP: 1, CancelledInERP: 1, Unsettled: 1, UnsettledOrders: []string{"shop1/1004"}, UnsettledUnlisted: 1,
+				ConfirmationLatencyMS: Percentiles{P50: 300, P95: 300, P99: 300, Max: 300, N: 1}},
+			wantViolations: [][]string{
+				{"shop1/1004", "unsettled, and the gateway lists it neither as overdue nor for attention"},
+			},
 		},
 		{
 			name:   "UnsettledOrderFlaggedButNotOverdueIsClean",
