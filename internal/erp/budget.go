@@ -17,8 +17,28 @@ const (
 	PriorityNew    Priority = iota // creating a sales order
 	PriorityUpdate                 // looking one up, cancelling one
 	PriorityStock                  // reading availability
+	// PriorityBackground is checking work that can always wait:
+	// reconciliation's lookups. Give it with AtPriority.
+	PriorityBackground
 	priorities
 )
+
+type priorityKey struct{}
+
+// AtPriority returns ctx whose ERP calls through a Limit wait at priority p
+// when p is less urgent than the call's own: reconciliation looks orders up
+// at PriorityBackground, behind the gate's own lookups.
+func AtPriority(ctx context.Context, p Priority) context.Context {
+	return context.WithValue(ctx, priorityKey{}, p)
+}
+
+// effective is the priority a call of priority p waits at under ctx.
+func effective(ctx context.Context, p Priority) Priority {
+	if q, ok := ctx.Value(priorityKey{}).(Priority); ok && q > p && q < priorities {
+		return q
+	}
+	return p
+}
 
 // Budget is an ERP's concurrency budget: at most n calls in flight, and when
 // all slots are taken, the next free one goes to the most urgent waiter
@@ -111,7 +131,7 @@ type limited struct {
 }
 
 func (l limited) Submit(ctx context.Context, o order.Order) (Receipt, error) {
-	if err := l.b.Acquire(ctx, PriorityNew); err != nil {
+	if err := l.b.Acquire(ctx, effective(ctx, PriorityNew)); err != nil {
 		return Receipt{}, err
 	}
 	defer l.b.Release()
@@ -119,7 +139,7 @@ func (l limited) Submit(ctx context.Context, o order.Order) (Receipt, error) {
 }
 
 func (l limited) Lookup(ctx context.Context, externalID string) (Receipt, error) {
-	if err := l.b.Acquire(ctx, PriorityUpdate); err != nil {
+	if err := l.b.Acquire(ctx, effective(ctx, PriorityUpdate)); err != nil {
 		return Receipt{}, err
 	}
 	defer l.b.Release()
@@ -127,7 +147,7 @@ func (l limited) Lookup(ctx context.Context, externalID string) (Receipt, error)
 }
 
 func (l limited) Cancel(ctx context.Context, externalID, reason string) error {
-	if err := l.b.Acquire(ctx, PriorityUpdate); err != nil {
+	if err := l.b.Acquire(ctx, effective(ctx, PriorityUpdate)); err != nil {
 		return err
 	}
 	defer l.b.Release()
@@ -135,7 +155,7 @@ func (l limited) Cancel(ctx context.Context, externalID, reason string) error {
 }
 
 func (l limited) Availability(ctx context.Context, skus []string) (map[string]int, error) {
-	if err := l.b.Acquire(ctx, PriorityStock); err != nil {
+	if err := l.b.Acquire(ctx, effective(ctx, PriorityStock)); err != nil {
 		return nil, err
 	}
 	defer l.b.Release()

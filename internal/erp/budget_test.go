@@ -95,3 +95,20 @@ func TestBudget_CancelledWaiterLeavesNoSlotBehind(t *testing.T) {
 		t.Fatalf("Acquire beyond the budget = %v, want to wait until the deadline", err)
 	}
 }
+
+func TestAtPriority_MakesACallWaitBehindMoreUrgentOnes(t *testing.T) {
+	t.Parallel()
+	if got := erp.Effective(erp.AtPriority(context.Background(), erp.PriorityBackground), erp.PriorityUpdate); got != erp.PriorityBackground {
+		t.Errorf("a lookup under erp.AtPriority(background) waits at %d, want background", got)
+	}
+	if got := erp.Effective(erp.AtPriority(context.Background(), erp.PriorityStock), erp.PriorityNew); got != erp.PriorityStock {
+		t.Errorf("got %d, want stock", got)
+	}
+	// A context can only make a call less urgent, never more.
+	if got := erp.Effective(erp.AtPriority(context.Background(), erp.PriorityNew), erp.PriorityStock); got != erp.PriorityStock {
+		t.Errorf("erp.AtPriority(new) raised a stock query to %d", got)
+	}
+	if got := erp.Effective(context.Background(), erp.PriorityUpdate); got != erp.PriorityUpdate {
+		t.Errorf("plain context: %d, want update", got)
+	}
+}

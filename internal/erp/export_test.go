@@ -10,3 +10,6 @@ func Waiting(b *Budget) int {
 	}
 	return n
 }
+
+// Effective is effective, for the external tests.
+var Effective = effective

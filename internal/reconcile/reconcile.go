@@ -259,7 +259,7 @@ func (r *Runner) storefront(ctx context.Context, sf Storefront, opts Options, re
 		}
 		checked++
 		out.ERPChecked++
-		rec, err := sf.ERP.Lookup(ctx, o.Key.ExternalID())
+		rec, err := sf.ERP.Lookup(erp.AtPriority(ctx, erp.PriorityBackground), o.Key.ExternalID())
 		switch {
 		case errors.Is(err, erp.ErrNotFound):
 			add(Finding{Kind: MissingInERP, OrderID: o.Key.ID, Detail: fmt.Sprintf("%s in the gateway (erp ref %q), but the erp has no order %s",
