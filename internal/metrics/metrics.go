@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/reconcile"
 	"github.com/ordergate/ordergate/internal/store"
 )
 
@@ -25,12 +27,22 @@ type storeCollector struct {
 	orders  *prometheus.Desc
 	overdue *prometheus.Desc
 	up      *prometheus.Desc
+
+	// The latest reconciliation run.
+	reconcileFindings  *prometheus.Desc
+	reconcileRecovered *prometheus.Desc
+	reconcileErrors    *prometheus.Desc
+	reconcileLastRun   *prometheus.Desc
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.orders
 	ch <- c.overdue
 	ch <- c.up
+	ch <- c.reconcileFindings
+	ch <- c.reconcileRecovered
+	ch <- c.reconcileErrors
+	ch <- c.reconcileLastRun
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -51,6 +63,30 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.orders, prometheus.GaugeValue, float64(counts[st]), string(st))
 	}
 	ch <- prometheus.MustNewConstMetric(c.overdue, prometheus.GaugeValue, float64(overdue))
+	c.collectReconcile(ctx, ch)
+}
+
+// collectReconcile reports the latest reconciliation run, if there is one.
+func (c *storeCollector) collectReconcile(ctx context.Context, ch chan<- prometheus.Metric) {
+	runs, err := c.s.Runs(ctx, reconcile.RunKind, 1)
+	if err != nil {
+		c.log.Warn("metrics: could not read the reconciliation runs", "err", err)
+		return
+	}
+	if len(runs) == 0 {
+		return
+	}
+	var rep reconcile.Report
+	if err := json.Unmarshal(runs[0].Summary, &rep); err != nil {
+		c.log.Warn("metrics: unreadable reconciliation run", "run", runs[0].ID, "err", err)
+		return
+	}
+	for _, k := range reconcile.Kinds {
+		ch <- prometheus.MustNewConstMetric(c.reconcileFindings, prometheus.GaugeValue, float64(rep.Counts[k]), k)
+	}
+	ch <- prometheus.MustNewConstMetric(c.reconcileRecovered, prometheus.GaugeValue, float64(rep.Recovered))
+	ch <- prometheus.MustNewConstMetric(c.reconcileErrors, prometheus.GaugeValue, float64(len(rep.Errors)))
+	ch <- prometheus.MustNewConstMetric(c.reconcileLastRun, prometheus.GaugeValue, float64(rep.FinishedAt.UnixMilli())/1000)
 }
 
 // Handler returns the /metrics handler: the order gauges, and the Go and
@@ -63,6 +99,14 @@ func Handler(s store.Store, log *slog.Logger) http.Handler {
 			orders:  prometheus.NewDesc("ordergate_orders", "Orders held by the gateway, by state.", []string{"state"}, nil),
 			overdue: prometheus.NewDesc("ordergate_orders_overdue", "Orders past their confirmation SLA and not settled.", nil, nil),
 			up:      prometheus.NewDesc("ordergate_store_up", "1 if the store answered this scrape, 0 if not.", nil, nil),
+			reconcileFindings: prometheus.NewDesc("ordergate_reconcile_findings",
+				"Discrepancies the latest reconciliation run found, by kind.", []string{"kind"}, nil),
+			reconcileRecovered: prometheus.NewDesc("ordergate_reconcile_recovered",
+				"Orders the latest reconciliation run backfilled or repaired.", nil, nil),
+			reconcileErrors: prometheus.NewDesc("ordergate_reconcile_errors",
+				"Calls the latest reconciliation run could not make (a storefront or ERP down).", nil, nil),
+			reconcileLastRun: prometheus.NewDesc("ordergate_reconcile_last_run_timestamp_seconds",
+				"When the latest reconciliation run finished, in Unix seconds.", nil, nil),
 		},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
