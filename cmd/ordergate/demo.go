@@ -25,7 +25,7 @@ import (
 )
 
 type demoCmd struct {
-	Scenario    string        `default:"default" enum:"default,failures" help:"What to run. default: one gated shop, with --faults deciding the misbehaviour. failures: everything that goes wrong at once, and the invariants still hold. Two ack_gated shops share one sandbox ERP, one per shortfall policy, because each promises the customer something different when stock runs short: backorder-shop confirms the order saying which lines ship later, reject-shop sends a problem notice and holds it for an operator, where it goes overdue and is alerted. Both see unknown SKUs (whole-order rejections: partial_unknown is off, since an order line the ERP has never heard of cannot be promised as a backorder), low stock, in-doubt creates, throttling with Retry-After, 5xx and timeouts, acknowledgments 2s late announced by signed callback (polling as the fallback), cancels before the ERP create, before its acknowledgment and after the confirmation, duplicate and reordered webhooks, lost mail replies, a 5s confirmation SLA and an alert hook served by the demo. --faults does not apply to it."`
+	Scenario    string        `default:"default" enum:"default,failures,lost-webhooks" help:"What to run. default: one gated shop, with --faults deciding the misbehaviour. lost-webhooks: each storefront loses every webhook of a fifth of its orders (and their cancels), as Shopify's unguaranteed delivery, WooCommerce's lack of retries and BigCommerce's deactivated hooks do; the gateway's reconciliation loop (every 2s here) lists each storefront's orders through its API and recovers them all. failures: everything that goes wrong at once, and the invariants still hold. Two ack_gated shops share one sandbox ERP, one per shortfall policy, because each promises the customer something different when stock runs short: backorder-shop confirms the order saying which lines ship later, reject-shop sends a problem notice and holds it for an operator, where it goes overdue and is alerted. Both see unknown SKUs (whole-order rejections: partial_unknown is off, since an order line the ERP has never heard of cannot be promised as a backorder), low stock, in-doubt creates, throttling with Retry-After, 5xx and timeouts, acknowledgments 2s late announced by signed callback (polling as the fallback), cancels before the ERP create, before its acknowledgment and after the confirmation, duplicate and reordered webhooks, lost mail replies, a 5s confirmation SLA and an alert hook served by the demo. --faults does not apply to it."`
 	Storefronts []string      `default:"shopify" sep:"," placeholder:"KINDS" help:"The storefronts to simulate, comma-separated: shopify, woocommerce, bigcommerce (e.g. --storefronts shopify,woocommerce,bigcommerce for a mixed fleet). Orders and rate are shared among them; in the failures scenario each kind gets both shops."`
 	Orders      int           `default:"200" help:"How many orders the storefront simulators place in all."`
 	Rate        float64       `default:"50" help:"Orders placed per second in all (0: as fast as the simulators' concurrency allows)."`
@@ -113,8 +113,17 @@ func (c *demoCmd) Run() error {
 		}
 	}
 
-	env := map[string]string{"DEMO_SECRET": secret, "DEMO_CALLBACK_SECRET": cbSecret, "DEMO_BC_TOKEN": bcToken}
-	cfg, err := config.Parse([]byte(sc.yaml(dbPath, ln.Addr().String(), c.LogLevel, erpURL, mb.Addr(), alertURL, bcURL)), func(k string) string { return env[k] })
+	// In the lost-webhooks scenario every storefront's API is served too,
+	// for the gateway's reconciliation to list the orders through.
+	apis, closeAPIs, err := sc.serveAPIs()
+	if err != nil {
+		return err
+	}
+	defer closeAPIs()
+
+	env := map[string]string{"DEMO_SECRET": secret, "DEMO_CALLBACK_SECRET": cbSecret, "DEMO_BC_TOKEN": bcToken,
+		"DEMO_SHOPIFY_TOKEN": apis.shopifyToken, "DEMO_WOO_KEY": apis.wooKey, "DEMO_WOO_SECRET": apis.wooSecret}
+	cfg, err := config.Parse([]byte(sc.yaml(dbPath, ln.Addr().String(), c.LogLevel, erpURL, mb.Addr(), alertURL, bcURL, apis)), func(k string) string { return env[k] })
 	if err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
@@ -134,6 +143,7 @@ func (c *demoCmd) Run() error {
 		fmt.Printf("  storefront %-22s %s/webhooks/%s/%s   mode %s%s\n", s.name, gw.addr(), s.kind, s.name, s.mode, policy(s.shortfall))
 	}
 	fmt.Printf("  API        curl -H 'Authorization: Bearer %s' %s/api/v1/orders?state=confirmed\n", token, gw.addr())
+	fmt.Printf("  dashboard  %s/  (sign in with the token above)\n", gw.addr())
 	fmt.Printf("  database   %s\n", dbPath)
 	fmt.Printf("  erp        %s (sandbox)   mailbox smtp://%s\n", erpURL, mb.Addr())
 	if bcURL != "" {
@@ -142,7 +152,7 @@ func (c *demoCmd) Run() error {
 	if alertURL != "" {
 		fmt.Printf("  alerts     %s (counted by the demo)\n", alertURL)
 	}
-	faults := c.Faults || sc.name == "failures"
+	faults := (c.Faults && sc.name == "default") || sc.name == "failures"
 	fmt.Printf("  placing %d orders at %.0f/s, faults %v, seed %d\n\n", c.Orders, c.Rate, faults, c.Seed)
 
 	var sims []*storesim.Sim
@@ -150,6 +160,12 @@ func (c *demoCmd) Run() error {
 		cfg := s.sim
 		cfg.Target, cfg.Secret = gw.addr()+"/webhooks/"+s.kind+"/"+s.name, []byte(secret)
 		cfg.BigCommerce = bcStore
+		if s.kind == config.StorefrontShopify {
+			cfg.ShopifyAdmin = apis.shopify
+		}
+		if s.kind == config.StorefrontWooCommerce {
+			cfg.WooCommerce = apis.woo
+		}
 		sims = append(sims, storesim.New(cfg))
 	}
 	simDone := runSims(ctx, sims)
@@ -214,6 +230,7 @@ func progress(sims []*storesim.Sim) storesim.Progress {
 		p.Started += q.Started
 		p.Accepted += q.Accepted
 		p.Done += q.Done
+		p.Stats.Dropped += q.Stats.Dropped
 	}
 	return p
 }
@@ -270,12 +287,18 @@ func (c *demoCmd) watch(ctx context.Context, gw *gateway, sims []*storesim.Sim, 
 		}
 		overdue, _ := gw.store.Overdue(ctx)
 		p := progress(sims)
-		done := simFinished && open == 0 && total >= p.Accepted
+		// Every order accepted, and every order whose webhooks were lost,
+		// must be in the gateway: the latter come by reconciliation.
+		done := simFinished && open == 0 && total >= p.Accepted+p.Stats.Dropped
 		if !tty && !done && int(time.Since(started).Seconds())%5 != 0 {
 			continue
 		}
-		line := fmt.Sprintf("%5.1fs  placed %d/%d accepted %d | gateway: received %d submitted %d acknowledged %d confirmed %d rejected %d cancelled %d overdue %d   ",
-			time.Since(started).Seconds(), p.Started, p.Orders, p.Accepted,
+		dropped := ""
+		if p.Stats.Dropped > 0 {
+			dropped = fmt.Sprintf(" webhooks lost %d", p.Stats.Dropped)
+		}
+		line := fmt.Sprintf("%5.1fs  placed %d/%d accepted %d%s | gateway: received %d submitted %d acknowledged %d confirmed %d rejected %d cancelled %d overdue %d   ",
+			time.Since(started).Seconds(), p.Started, p.Orders, p.Accepted, dropped,
 			counts[order.Received], counts[order.Submitted], counts[order.Acknowledged],
 			counts[order.Confirmed], counts[order.Rejected], counts[order.Cancelled], overdue)
 		if tty {
@@ -355,7 +378,9 @@ func cancelsOutstanding(sims []*storesim.Sim, sc scenario, rec erpsim.Records) i
 	n := 0
 	for i, s := range sims {
 		for _, p := range s.Orders() {
-			if !p.CancelAcceptedAt.IsZero() && live[order.Key{Storefront: sc.shops[i].name, ID: p.ID}.ExternalID()] {
+			// A dropped cancel reaches the gateway by reconciliation.
+			cancelOwed := !p.CancelAcceptedAt.IsZero() || (p.Dropped && p.Cancelled)
+			if cancelOwed && live[order.Key{Storefront: sc.shops[i].name, ID: p.ID}.ExternalID()] {
 				n++
 			}
 		}

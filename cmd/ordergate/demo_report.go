@@ -241,6 +241,10 @@ func printReport(w io.Writer, r demoReport, sc scenario) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  webhooks     %d sent, %d duplicates, %d updates before their create, %d retries\n",
 		r.Webhooks.Sent, r.Webhooks.DuplicatesSent, r.OutOfOrder, r.Webhooks.Retries)
+	if r.WebhooksDropped > 0 {
+		fmt.Fprintf(w, "  lost         %d orders' webhooks never sent; %d of them recovered by reconciliation and settled\n",
+			r.WebhooksDropped, r.RecoveredDropped)
+	}
 	for i, s := range r.Storefronts {
 		label := "  storefronts  "
 		if i > 0 {

@@ -34,6 +34,10 @@ type scenario struct {
 	callback bool
 	// alerts serves an alert hook in the demo and points the gateway at it.
 	alerts bool
+	// reconcile serves every storefront's API and runs the gateway's
+	// reconciliation loop every reconcileEvery.
+	reconcile      bool
+	reconcileEvery time.Duration
 }
 
 // demoShop is one storefront of a scenario and its simulator.
@@ -103,8 +107,11 @@ func (c *demoCmd) scenario() (scenario, error) {
 	if err != nil {
 		return scenario{}, err
 	}
-	if c.Scenario == "failures" {
+	switch c.Scenario {
+	case "failures":
 		return c.failures(kinds), nil
+	case "lost-webhooks":
+		return c.lostWebhooks(kinds), nil
 	}
 	sc := scenario{
 		name: "default",
@@ -189,6 +196,31 @@ func (c *demoCmd) failures(kinds []string) scenario {
 	return sc
 }
 
+// lostWebhooks is the run where each storefront loses every webhook of a
+// fifth of its orders, cancels included, and reconciliation must recover
+// them all: the gateway lists each storefront's orders through its API
+// every two seconds.
+func (c *demoCmd) lostWebhooks(kinds []string) scenario {
+	sc := scenario{
+		name: "lost-webhooks",
+		mail: mailbox.Options{Seed: c.Seed},
+		erp:  erpsim.Config{Seed: c.Seed, Latency: demoLatency},
+		reconcile: true, reconcileEvery: 2 * time.Second,
+	}
+	for i, kind := range kinds {
+		name := "demo-shop"
+		if len(kinds) > 1 {
+			name = demoKinds[kind] + "-shop"
+		}
+		offset := int64(i) * 1_000_000
+		sim := flavored(c.simBase(share(c.Orders, i, len(kinds)), c.Rate/float64(len(kinds)), offset), kind, offset)
+		sim.DropRate, sim.DuplicateRate, sim.OutOfOrderRate, sim.CancelRate = 0.2, 0.03, 0.03, 0.05
+		sim.CancelDelays = []time.Duration{0, time.Second, 3 * time.Second}
+		sc.shops = append(sc.shops, demoShop{name: name, kind: kind, mode: config.ModeGated, sim: sim})
+	}
+	return sc
+}
+
 var demoLatency = erpsim.Latency{Min: 10 * time.Millisecond, Median: 40 * time.Millisecond, P99: 250 * time.Millisecond}
 
 // simBase is a storefront simulator's config without misbehaviour; offset
@@ -214,13 +246,18 @@ func catalogueStock() map[string]int {
 
 // yaml is the gateway's config for sc, with its secrets as ${NAME}
 // references.
-func (sc scenario) yaml(dbPath, listen, logLevel, erpURL, mailAddr, alertURL, bcURL string) string {
+func (sc scenario) yaml(dbPath, listen, logLevel, erpURL, mailAddr, alertURL, bcURL string, apis demoAPIs) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "database: sqlite:%s\nlisten: %s\nlog_level: %s\nstorefronts:\n", dbPath, listen, logLevel)
 	for _, s := range sc.shops {
 		fmt.Fprintf(&b, "  - {name: %s, kind: %s, webhook_secrets: [\"${DEMO_SECRET}\"], erp: %s, notifier: mailbox, mode: %s", s.name, s.kind, demoERP, s.mode)
-		if s.kind == config.StorefrontBigCommerce {
+		switch {
+		case s.kind == config.StorefrontBigCommerce:
 			fmt.Fprintf(&b, ", api: {base_url: %q, access_token: \"${DEMO_BC_TOKEN}\"}", bcURL)
+		case s.kind == config.StorefrontShopify && apis.shopify != nil:
+			fmt.Fprintf(&b, ", shop_domain: %s, api: {base_url: %q, access_token: \"${DEMO_SHOPIFY_TOKEN}\"}", storesim.DefaultShopDomain, apis.shopify.URL())
+		case s.kind == config.StorefrontWooCommerce && apis.woo != nil:
+			fmt.Fprintf(&b, ", api: {base_url: %q, consumer_key: \"${DEMO_WOO_KEY}\", consumer_secret: \"${DEMO_WOO_SECRET}\"}", apis.wooURL)
 		}
 		if s.shortfall != "" {
 			fmt.Fprintf(&b, ", shortfall: %s", s.shortfall)
@@ -245,6 +282,11 @@ func (sc scenario) yaml(dbPath, listen, logLevel, erpURL, mailAddr, alertURL, bc
 	b.WriteString("retry: {initial: 200ms, max: 2s, max_attempts: 50}\n")
 	if alertURL != "" {
 		fmt.Fprintf(&b, "alerts: {webhook_url: %q, timeout: 2s}\n", alertURL)
+	}
+	if sc.reconcile {
+		fmt.Fprintf(&b, "reconcile: {interval: %s, window: 1h}\n", sc.reconcileEvery)
+	} else {
+		b.WriteString("reconcile: {interval: 0s}\n")
 	}
 	return b.String()
 }

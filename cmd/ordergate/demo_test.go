@@ -209,3 +209,43 @@ func TestDemo_UnknownStorefrontKindIsRefused(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want a refusal naming the kind", res.exitCode, lastBytes(res.stderr, 500))
 	}
 }
+
+func TestDemo_LostWebhooksAreAllRecoveredByReconciliation(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs the whole demo")
+	}
+	out := filepath.Join(t.TempDir(), "summary.json")
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	res := runContext(t, ctx, nil, "demo", "--scenario", "lost-webhooks", "--storefronts", "shopify,woocommerce,bigcommerce",
+		"--orders", "120", "--exit", "--json", out, "--listen", "127.0.0.1:0")
+	if res.exitCode != 0 {
+		t.Fatalf("demo exited %d, want 0\nstdout:\n%s\nstderr:\n%s", res.exitCode, res.stdout, lastBytes(res.stderr, 4096))
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Orders               int      `json:"orders"`
+		Accepted             int      `json:"accepted"`
+		WebhooksDropped      int      `json:"webhooks_dropped"`
+		RecoveredByReconcile int      `json:"recovered_by_reconcile"`
+		Confirmed            int      `json:"confirmed"`
+		Rejected             int      `json:"rejected"`
+		Cancelled            int      `json:"cancelled"`
+		Unsettled            int      `json:"unsettled"`
+		AllSettled           bool     `json:"all_settled"`
+		Violations           []string `json:"violations"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.WebhooksDropped == 0 || got.RecoveredByReconcile != got.WebhooksDropped {
+		t.Errorf("webhooks_dropped %d, recovered_by_reconcile %d: want some dropped and every one recovered", got.WebhooksDropped, got.RecoveredByReconcile)
+	}
+	if got.Orders != 120 || got.Accepted+got.WebhooksDropped != got.Orders || got.Unsettled != 0 || !got.AllSettled || len(got.Violations) > 0 {
+		t.Errorf("summary %+v: want all 120 orders accepted or recovered, none unsettled, no violation", got)
+	}
+}

@@ -14,11 +14,13 @@ import (
 
 // cli is the command line. Each subcommand's Run does its work.
 type cli struct {
-	Serve   serveCmd   `cmd:"" help:"Run the gateway from a config file: webhooks in, ERP handoff, confirmations out."`
-	Demo    demoCmd    `cmd:"" help:"Run the whole flow on this machine with no accounts: embedded SQLite, a sandbox ERP, an in-process mailbox and a storefront simulator."`
-	Migrate migrateCmd `cmd:"" help:"Create or upgrade the database schema (idempotent; serve also does it at start)."`
-	Config  configCmd  `cmd:"" help:"Work with the config file."`
-	Orders  ordersCmd  `cmd:"" help:"List, show and recover orders of a running gateway through its admin API."`
+	Serve     serveCmd     `cmd:"" help:"Run the gateway from a config file: webhooks in, ERP handoff, confirmations out."`
+	Demo      demoCmd      `cmd:"" help:"Run the whole flow on this machine with no accounts: embedded SQLite, a sandbox ERP, an in-process mailbox and a storefront simulator."`
+	Migrate   migrateCmd   `cmd:"" help:"Create or upgrade the database schema (idempotent; serve also does it at start)."`
+	Config    configCmd    `cmd:"" help:"Work with the config file."`
+	Orders    ordersCmd    `cmd:"" help:"List, show and recover orders of a running gateway through its admin API."`
+	Reconcile reconcileCmd `cmd:"" help:"Compare the storefronts, the gateway and the ERP on a running gateway, backfilling orders whose webhooks were lost; or list past runs."`
+	Diagnose  diagnoseCmd  `cmd:"" help:"Find where the capture-to-ERP gap comes from, from webhook and ERP exports or the gateway's store: distribution, verdict and the three signals."`
 }
 
 func main() {

@@ -16,6 +16,7 @@ import (
 	"github.com/ordergate/ordergate/internal/metrics"
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/notify/smtp"
+	"github.com/ordergate/ordergate/internal/reconcile"
 	"github.com/ordergate/ordergate/internal/store"
 	"github.com/ordergate/ordergate/internal/store/postgres"
 	"github.com/ordergate/ordergate/internal/store/sqlite"
@@ -31,6 +32,9 @@ type gateway struct {
 	http    *http.Server
 	ln      net.Listener
 	closers []func()
+	// reconciler runs reconciliations: the leader's loop and the API's
+	// POST /api/v1/reconcile.
+	reconciler *reconcile.Runner
 }
 
 // start wires everything cfg names, opens the store (migrating it), starts
@@ -97,14 +101,23 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		for _, s := range sf.WebhookSecrets {
 			secrets = append(secrets, []byte(s))
 		}
-		webSFs = append(webSFs, web.Storefront{Name: sf.Name, Kind: sf.Kind, Secrets: secrets, ShopDomain: sf.ShopDomain, AuthHeader: sf.AuthHeader})
+		webSFs = append(webSFs, web.Storefront{Name: sf.Name, Kind: sf.Kind, Secrets: secrets, ShopDomain: sf.ShopDomain, AuthHeader: sf.AuthHeader, ERP: sf.ERP})
 	}
 	fetch, err := fetchers(cfg)
 	if err != nil {
 		return nil, err
 	}
+	var tasks []gate.Task
+	if every := *cfg.Reconcile.Interval; every > 0 {
+		// The runner exists once the store is open, before any job runs.
+		tasks = append(tasks, gate.Task{Name: "reconcile", Interval: every, Timeout: every,
+			Run: func(ctx context.Context) error {
+				_, err := g.reconciler.Run(ctx, reconcile.Options{Since: time.Now().Add(-cfg.Reconcile.Window), Trigger: "schedule"})
+				return err
+			}})
+	}
 	g.gate, err = gate.New(gate.Config{
-		Storefronts: sfs, ERPs: erps, Notifiers: senders, Fetchers: fetch,
+		Storefronts: sfs, ERPs: erps, Notifiers: senders, Fetchers: fetch, Tasks: tasks,
 		RetryInitial: cfg.Retry.Initial, RetryMax: cfg.Retry.Max, MaxAttempts: cfg.Retry.MaxAttempts,
 		JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter, Alerts: alerts, Logger: log,
 		SweepInterval: cfg.Jobs.SweepInterval,
@@ -132,6 +145,9 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		g.store = s
 	}
 	g.gate.Use(g.store)
+	if g.reconciler, err = g.newReconciler(); err != nil {
+		return nil, err
+	}
 	if err := g.store.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -140,10 +156,15 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	if t := os.Getenv("ORDERGATE_ADMIN_TOKEN"); t != "" {
 		tokens = append(tokens, t)
 	}
-	if len(tokens) == 0 {
-		log.Warn("no admin token configured: the /api/v1 endpoints will refuse every request (set ORDERGATE_ADMIN_TOKEN or admin_tokens)")
+	readOnly := append([]string(nil), cfg.ReadOnlyTokens...)
+	if t := os.Getenv("ORDERGATE_READONLY_TOKEN"); t != "" {
+		readOnly = append(readOnly, t)
 	}
-	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, MaxBodyBytes: cfg.MaxBodyBytes, ERPCallbacks: callbacks, Logger: log})
+	if len(tokens) == 0 && len(readOnly) == 0 {
+		log.Warn("no admin token configured: the /api/v1 endpoints and the dashboard will refuse every request (set ORDERGATE_ADMIN_TOKEN or admin_tokens)")
+	}
+	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, ReadOnlyTokens: readOnly, MaxBodyBytes: cfg.MaxBodyBytes, ERPCallbacks: callbacks, Logger: log})
+	log.Info("dashboard", "url", "http://"+ln.Addr().String()+"/")
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics.Handler(g.store, log))
 	mux.Handle("/", srv.Handler())

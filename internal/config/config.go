@@ -21,6 +21,12 @@ type Config struct {
 	// empty; the caller adds $ORDERGATE_ADMIN_TOKEN when it is set. Write
 	// them as ${NAME} references rather than literally.
 	AdminTokens []string `yaml:"admin_tokens"`
+	// ReadOnlyTokens are bearer tokens that may read everything under
+	// /api/v1 and the dashboard but take no action: every POST is refused
+	// with 403. May be empty (the default); the caller adds
+	// $ORDERGATE_READONLY_TOKEN when it is set. Write them as ${NAME}
+	// references rather than literally.
+	ReadOnlyTokens []string `yaml:"read_only_tokens"`
 	// LogLevel is the least severe level logged: debug, info, warn or error.
 	// Default info.
 	LogLevel string `yaml:"log_level"`
@@ -41,6 +47,8 @@ type Config struct {
 	Jobs Jobs `yaml:"jobs"`
 	// Alerts is where the gateway announces orders past their SLA.
 	Alerts Alerts `yaml:"alerts"`
+	// Reconcile is the reconciliation loop.
+	Reconcile Reconcile `yaml:"reconcile"`
 	// PublicURL is the gateway's address as the storefronts reach it, e.g.
 	// https://orders.example.com: the webhook address of a storefront is
 	// PublicURL + /webhooks/{kind}/{name}. With it, each shopify storefront
@@ -48,6 +56,21 @@ type Config struct {
 	// checked at start and every hour, and re-created when missing.
 	// Optional.
 	PublicURL string `yaml:"public_url"`
+}
+
+// Reconcile is the loop that compares the storefronts, the gateway and the
+// ERPs, and backfills orders whose webhooks were lost. It runs on one
+// replica at a time; `ordergate reconcile` runs it on demand.
+type Reconcile struct {
+	// Interval is how often it runs. 0s turns the loop off. Default 15m.
+	Interval *time.Duration `yaml:"interval"`
+	// Window is how far back each run looks: orders changed in the
+	// storefront, or received by the gateway, within it are compared. At
+	// least the interval, so that runs overlap. Default 2h.
+	Window time.Duration `yaml:"window"`
+	// MaxERPChecks bounds the ERP lookups of one run, per storefront, so
+	// that a run does not spend the ERP's budget. Default 1000.
+	MaxERPChecks int `yaml:"max_erp_checks"`
 }
 
 // Alerts is the operators' alert hook.

@@ -38,7 +38,7 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sla := 15 * time.Minute
+	sla, reconcileInterval := 15*time.Minute, 15*time.Minute
 	want := &Config{
 		Database:     "sqlite:ordergate.db",
 		Listen:       "127.0.0.1:8080",
@@ -56,9 +56,10 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 		Notifiers: []Notifier{{
 			Name: "mail", Kind: "smtp", Addr: "127.0.0.1:1025", From: "orders@example.com", TLS: "starttls",
 		}},
-		Retry:  Retry{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: 100},
-		Jobs:   Jobs{Timeout: 2 * time.Minute, RescueAfter: 10 * time.Minute, SweepInterval: time.Minute},
-		Alerts: Alerts{Timeout: 10 * time.Second},
+		Retry:     Retry{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: 100},
+		Jobs:      Jobs{Timeout: 2 * time.Minute, RescueAfter: 10 * time.Minute, SweepInterval: time.Minute},
+		Alerts:    Alerts{Timeout: 10 * time.Second},
+		Reconcile: Reconcile{Interval: &reconcileInterval, Window: 2 * time.Hour, MaxERPChecks: 1000},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Parse mismatch (-want +got):\n%s", diff)

@@ -16,6 +16,9 @@ const (
 	DefaultConfirmationSLA      = 15 * time.Minute
 	DefaultAlertTimeout         = 10 * time.Second
 	DefaultStorefrontAPITimeout = 30 * time.Second
+	DefaultReconcileInterval    = 15 * time.Minute
+	DefaultReconcileWindow      = 2 * time.Hour
+	DefaultReconcileERPChecks   = 1000
 	DefaultShopifyAPIVersion    = "2025-07"
 	DefaultBigCommerceHeader    = "X-Ordergate-Token"
 	DefaultSandboxShipDays      = 2
@@ -110,6 +113,12 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Jobs.RescueAfter, DefaultJobRescueAfter)
 	setDefault(&c.Jobs.SweepInterval, DefaultSweepInterval)
 	setDefault(&c.Alerts.Timeout, DefaultAlertTimeout)
+	if c.Reconcile.Interval == nil {
+		d := DefaultReconcileInterval
+		c.Reconcile.Interval = &d
+	}
+	setDefault(&c.Reconcile.Window, DefaultReconcileWindow)
+	setDefault(&c.Reconcile.MaxERPChecks, DefaultReconcileERPChecks)
 }
 
 func (s *Sandbox) applyDefaults() {

@@ -82,18 +82,19 @@ func TestParse_ExpandsEveryStringField(t *testing.T) {
 database: ${DB:-sqlite:og.db}
 listen: ${LISTEN}
 admin_tokens: ["${TOKEN}"]
+read_only_tokens: ["${RO_TOKEN}"]
 erps: [{name: erp1, kind: sandbox, base_url: "${ERP_URL}", sandbox: {unknown_skus: ["${SKU}"]}}]
 notifiers: [{name: mail, kind: smtp, addr: "${SMTP_ADDR}", from: "${FROM}", username: u, password: "${SMTP_PASSWORD}"}]
 `
 	c, err := Parse([]byte(data), env(
-		"LISTEN", ":9000", "TOKEN", "t0k", "ERP_URL", "http://127.0.0.1:9100", "SKU", "OLD-1",
+		"LISTEN", ":9000", "TOKEN", "t0k", "RO_TOKEN", "r0k", "ERP_URL", "http://127.0.0.1:9100", "SKU", "OLD-1",
 		"SMTP_ADDR", "localhost:1025", "FROM", "a@example.com", "SMTP_PASSWORD", "pw"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := []string{c.Database, c.Listen, c.AdminTokens[0], c.ERPs[0].BaseURL, c.ERPs[0].Sandbox.UnknownSKUs[0],
+	got := []string{c.Database, c.Listen, c.AdminTokens[0], c.ReadOnlyTokens[0], c.ERPs[0].BaseURL, c.ERPs[0].Sandbox.UnknownSKUs[0],
 		c.Notifiers[0].Addr, c.Notifiers[0].From, c.Notifiers[0].Password}
-	want := []string{"sqlite:og.db", ":9000", "t0k", "http://127.0.0.1:9100", "OLD-1", "localhost:1025", "a@example.com", "pw"}
+	want := []string{"sqlite:og.db", ":9000", "t0k", "r0k", "http://127.0.0.1:9100", "OLD-1", "localhost:1025", "a@example.com", "pw"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("expanded values mismatch (-want +got):\n%s", diff)
 	}

@@ -10,13 +10,14 @@ import (
 const redacted = "REDACTED"
 
 // Redacted returns a deep copy of c fit to print or log: webhook secrets,
-// admin tokens, ERP credentials and callback secrets, the alert webhook's
+// admin and read-only tokens, ERP credentials and callback secrets, the alert webhook's
 // path and passwords, including those inside the database DSN and ERP base
 // URLs, are replaced by "REDACTED". Secrets that are empty stay
 // empty, so the copy still shows which are unset.
 func (c *Config) Redacted() *Config {
 	r := c.clone()
 	redactAll(r.AdminTokens)
+	redactAll(r.ReadOnlyTokens)
 	r.Database = redactURL(r.Database)
 	for i := range r.Storefronts {
 		s := &r.Storefronts[i]
@@ -96,6 +97,7 @@ func redactWebhook(s string) string {
 func (c *Config) clone() *Config {
 	d := *c
 	d.AdminTokens = slices.Clone(c.AdminTokens)
+	d.ReadOnlyTokens = slices.Clone(c.ReadOnlyTokens)
 	d.Storefronts = slices.Clone(c.Storefronts)
 	for i := range d.Storefronts {
 		d.Storefronts[i].WebhookSecrets = slices.Clone(d.Storefronts[i].WebhookSecrets)

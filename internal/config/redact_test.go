@@ -11,9 +11,10 @@ import (
 func TestRedacted_HidesEverySecretAndLeavesTheOriginal(t *testing.T) {
 	t.Parallel()
 	c := &Config{
-		Database:    "postgres://og:dbpass@db.internal/og?sslmode=require",
-		AdminTokens: []string{"tok1", ""},
-		Storefronts: []Storefront{{Name: "shop1", WebhookSecrets: []string{"whsec1", "whsec2"}}},
+		Database:       "postgres://og:dbpass@db.internal/og?sslmode=require",
+		AdminTokens:    []string{"tok1", ""},
+		ReadOnlyTokens: []string{"ro1"},
+		Storefronts:    []Storefront{{Name: "shop1", WebhookSecrets: []string{"whsec1", "whsec2"}}},
 		ERPs: []ERP{
 			{Name: "erp1", BaseURL: "https://api:erppass@erp.example.com/v1", Sandbox: &Sandbox{Stock: map[string]int{"MUG": 1}}},
 			{Name: "erp2", BaseURL: "https://erp.example.com/v1?password=qpass"},
@@ -29,9 +30,10 @@ func TestRedacted_HidesEverySecretAndLeavesTheOriginal(t *testing.T) {
 	r := c.Redacted()
 
 	want := &Config{
-		Database:    "postgres://og:REDACTED@db.internal/og?sslmode=require",
-		AdminTokens: []string{"REDACTED", ""},
-		Storefronts: []Storefront{{Name: "shop1", WebhookSecrets: []string{"REDACTED", "REDACTED"}}},
+		Database:       "postgres://og:REDACTED@db.internal/og?sslmode=require",
+		AdminTokens:    []string{"REDACTED", ""},
+		ReadOnlyTokens: []string{"REDACTED"},
+		Storefronts:    []Storefront{{Name: "shop1", WebhookSecrets: []string{"REDACTED", "REDACTED"}}},
 		ERPs: []ERP{
 			{Name: "erp1", BaseURL: "https://api:REDACTED@erp.example.com/v1", Sandbox: &Sandbox{Stock: map[string]int{"MUG": 1}}},
 			{Name: "erp2", BaseURL: "https://erp.example.com/v1?password=REDACTED"},

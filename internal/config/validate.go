@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,21 @@ func (c *Config) validate(p *problems) {
 	d.Retry.validate(&v, "retry")
 	d.Jobs.validate(&v, "jobs")
 	d.Alerts.validate(&v, "alerts")
+	d.Reconcile.validate(&v, "reconcile")
+}
+
+func (r *Reconcile) validate(v *validator, path string) {
+	notNegative(v, field(path, "interval"), *r.Interval)
+	if *r.Interval > 0 && *r.Interval < time.Second {
+		v.add(field(path, "interval"), "%v is under a second", *r.Interval)
+	}
+	positive(v, field(path, "window"), r.Window)
+	if r.Window < *r.Interval {
+		v.add(field(path, "window"), "%v is shorter than the interval %v: orders changed between two runs would be missed", r.Window, *r.Interval)
+	}
+	if r.MaxERPChecks < 1 {
+		v.add(field(path, "max_erp_checks"), "%d is out of range: want at least 1", r.MaxERPChecks)
+	}
 }
 
 // validator adds problems, except for fields already reported while
@@ -83,6 +99,15 @@ func (c *Config) validateTop(v *validator) {
 	for i, t := range c.AdminTokens {
 		if t == "" {
 			v.add(index("admin_tokens", i), "empty")
+		}
+	}
+	for i, t := range c.ReadOnlyTokens {
+		switch {
+		case t == "":
+			v.add(index("read_only_tokens", i), "empty")
+		case slices.Contains(c.AdminTokens, t):
+			// The same token cannot be both: which role would it have?
+			v.add(index("read_only_tokens", i), "also listed in admin_tokens")
 		}
 	}
 	if c.PublicURL != "" && !validHTTPURL(c.PublicURL) {

@@ -348,6 +348,16 @@ erps:`}},
 			want:  []string{"admin_tokens[0]: empty"},
 		},
 		{
+			name:  "empty read-only token",
+			edits: []edit{{"erps:", "read_only_tokens: ['${RO_TOKEN:-}']\nerps:"}},
+			want:  []string{"read_only_tokens[0]: empty"},
+		},
+		{
+			name:  "token both admin and read-only",
+			edits: []edit{{"erps:", "admin_tokens: [tok-a]\nread_only_tokens: [tok-r, tok-a]\nerps:"}},
+			want:  []string{"read_only_tokens[1]: also listed in admin_tokens"},
+		},
+		{
 			name:  "repeated key",
 			edits: []edit{{"listen: 127.0.0.1:8080", "listen: 127.0.0.1:8080\nlisten: 127.0.0.1:9090"}},
 			want:  []string{"listen: repeated key"},
