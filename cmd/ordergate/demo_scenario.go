@@ -202,9 +202,9 @@ func (c *demoCmd) failures(kinds []string) scenario {
 // every two seconds.
 func (c *demoCmd) lostWebhooks(kinds []string) scenario {
 	sc := scenario{
-		name: "lost-webhooks",
-		mail: mailbox.Options{Seed: c.Seed},
-		erp:  erpsim.Config{Seed: c.Seed, Latency: demoLatency},
+		name:      "lost-webhooks",
+		mail:      mailbox.Options{Seed: c.Seed},
+		erp:       erpsim.Config{Seed: c.Seed, Latency: demoLatency},
 		reconcile: true, reconcileEvery: 2 * time.Second,
 	}
 	for i, kind := range kinds {
