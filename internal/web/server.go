@@ -1,16 +1,15 @@
 // Package web is the gateway's HTTP edge: storefront webhooks, the ERPs'
-// signed acknowledgment callbacks, the admin API and the health endpoints.
-// Errors become statuses in one place (status.go).
+// signed acknowledgment callbacks, the admin API, the dashboard and the
+// health endpoints. Errors become statuses in one place (status.go); who
+// may call what is decided in auth.go.
 package web
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"log/slog"
 	"net/http"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -27,13 +26,20 @@ type Storefront struct {
 	Secrets    [][]byte // every secret a delivery may be signed with (rotation)
 	ShopDomain string   // shopify: if set, deliveries from any other shop are refused
 	AuthHeader string   // bigcommerce: the hook's custom header; default bigcommerce.DefaultHeader
+	ERP        string   // the ERP its orders go to, for the dashboard's ERP health
 }
 
 // Config configures the server.
 type Config struct {
-	Storefronts  []Storefront
-	AdminTokens  []string // bearer tokens for /api/v1; kept only as hashes
-	MaxBodyBytes int64    // default 1 MiB
+	Storefronts []Storefront
+	AdminTokens []string // bearer tokens for /api/v1; kept only as hashes
+	// ReadOnlyTokens may read everything under /api/v1 and the dashboard
+	// but take no action: every POST is refused with 403. Kept only as
+	// hashes; a token also in AdminTokens is an admin token.
+	ReadOnlyTokens []string
+	// SessionTTL is how long a dashboard sign-in lasts; default 12h.
+	SessionTTL   time.Duration
+	MaxBodyBytes int64 // default 1 MiB
 	// ERPCallbacks maps an ERP's name to the secrets its acknowledgment
 	// callbacks (POST /erp/{erp}/ack) may be signed with; any one verifies
 	// (rotation). An ERP with none has no callback endpoint.
@@ -49,17 +55,31 @@ type Server struct {
 	gate        *gate.Gate
 	store       store.Store
 	storefronts map[string]Storefront
-	tokens      [][32]byte
+	creds       []credential
 	maxBody     int64
 	callbacks   map[string][][]byte
 	tolerance   time.Duration
 	log         *slog.Logger
+
+	sessionTTL time.Duration
+	revoked    revocations
+	logins     *loginLimiter
+	origins    *http.CrossOriginProtection
+	now        func() time.Time // the clock for sessions and stats; tests set it
+
+	statsMu    sync.Mutex // one stats computation at a time; see stats.go
+	statsCache map[time.Duration]cachedStats
 }
 
 // New returns the server.
 func New(g *gate.Gate, s store.Store, cfg Config) *Server {
 	srv := &Server{gate: g, store: s, storefronts: make(map[string]Storefront), maxBody: cfg.MaxBodyBytes,
-		callbacks: make(map[string][][]byte), tolerance: cfg.CallbackTolerance, log: cfg.Logger}
+		callbacks: make(map[string][][]byte), tolerance: cfg.CallbackTolerance, log: cfg.Logger,
+		sessionTTL: cfg.SessionTTL, logins: newLoginLimiter(), origins: http.NewCrossOriginProtection(), now: time.Now,
+		statsCache: make(map[time.Duration]cachedStats)}
+	if srv.sessionTTL <= 0 {
+		srv.sessionTTL = DefaultSessionTTL
+	}
 	if srv.maxBody <= 0 {
 		srv.maxBody = 1 << 20
 	}
@@ -76,11 +96,7 @@ func New(g *gate.Gate, s store.Store, cfg Config) *Server {
 			}
 		}
 	}
-	for _, t := range cfg.AdminTokens {
-		if t != "" {
-			srv.tokens = append(srv.tokens, sha256.Sum256([]byte(t)))
-		}
-	}
+	srv.creds = credentials(cfg.AdminTokens, cfg.ReadOnlyTokens)
 	return srv
 }
 
@@ -97,11 +113,16 @@ func (s *Server) Handler() http.Handler {
 	r.Post("/webhooks/bigcommerce/{storefront}", s.bigcommerceWebhook)
 	r.Post("/erp/{erp}/ack", s.erpAck)
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(s.authenticate)
+		r.Use(noStore, s.authenticate, s.guardWrites)
 		r.Get("/orders", s.listOrders)
 		r.Get("/orders/{storefront}/{order_id}", s.getOrder)
 		r.Post("/orders/{storefront}/{order_id}/{action}", s.act)
+		r.Get("/search", s.search)
+		r.Get("/stats", s.stats)
+		r.Get("/storefronts", s.listStorefronts)
+		r.Get("/session", s.sessionInfo)
 	})
+	s.dashboardRoutes(r)
 	return r
 }
 
@@ -113,28 +134,4 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-// authenticate checks the bearer token against the configured ones, in
-// constant time, comparing hashes so no token is held in the clear.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="ordergate"`)
-			writeError(w, http.StatusUnauthorized, "missing bearer token")
-			return
-		}
-		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		match := 0
-		for _, t := range s.tokens {
-			match |= subtle.ConstantTimeCompare(sum[:], t[:])
-		}
-		if match != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="ordergate", error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, "invalid bearer token")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
