@@ -40,6 +40,7 @@ type ordersCmd struct {
 	Timeout time.Duration `default:"30s" help:"How long to wait for the gateway."`
 
 	List    ordersListCmd    `cmd:"" help:"List orders, newest first."`
+	Find    ordersFindCmd    `cmd:"" help:"Find orders by order number (#1042), e-mail address or storefront order id, and say in plain words where each stands: for customer service (a read-only token will do)."`
 	Show    ordersShowCmd    `cmd:"" help:"Show one order and its whole timeline."`
 	Retry   ordersRetryCmd   `cmd:"" help:"Run the order's pending step now: the ERP submit (looking the order up first), the acknowledgment check, the confirmation or the ERP cancel."`
 	Release ordersReleaseCmd `cmd:"" help:"Accept a held order as it stands (an order the ERP took in part is confirmed with its short lines), or clear its attention flag as handled."`
@@ -54,6 +55,66 @@ type ordersListCmd struct {
 	Attention  bool   `help:"Only orders flagged for an operator's attention."`
 	Overdue    bool   `help:"Only orders past their confirmation SLA and not settled."`
 	Limit      int    `placeholder:"N" help:"At most this many orders (default 100, at most 1000)."`
+}
+
+type ordersFindCmd struct {
+	Query      string `arg:"" name:"query" help:"An order number as the customer sees it (#1042), an e-mail address, or the storefront's order id; a part of one matches too."`
+	Storefront string `placeholder:"NAME" help:"Only this storefront's orders."`
+	Timeline   bool   `help:"Also print each order's timeline across the storefront, the gateway, the ERP and the mailbox."`
+	Limit      int    `default:"20" placeholder:"N" help:"At most this many orders."`
+}
+
+func (c *ordersFindCmd) Run(o *ordersCmd) error {
+	api, err := o.client()
+	if err != nil {
+		return err
+	}
+	q := url.Values{"q": {c.Query}, "limit": {strconv.Itoa(c.Limit)}}
+	if c.Storefront != "" {
+		q.Set("storefront", c.Storefront)
+	}
+	body, err := api.do(http.MethodGet, "/api/v1/search?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	if o.JSON && !c.Timeline {
+		return writeRaw(body)
+	}
+	var found struct {
+		Orders   []apiOrder `json:"orders"`
+		Scanned  int        `json:"scanned"`
+		Complete bool       `json:"complete"`
+	}
+	if err := json.Unmarshal(body, &found); err != nil {
+		return fmt.Errorf("the gateway's reply is not a search result this ordergate can read (%v); is %s an ordergate of the same version?", err, api.base)
+	}
+	if len(found.Orders) == 0 {
+		more := ""
+		if !found.Complete {
+			more = fmt.Sprintf(" among the newest %d orders", found.Scanned)
+		}
+		fmt.Printf("no order matches %q%s: it may not have reached the gateway yet (see `ordergate reconcile`), or be under another storefront\n", c.Query, more)
+		return nil
+	}
+	for i, f := range found.Orders {
+		if i > 0 {
+			fmt.Println()
+		}
+		if !c.Timeline {
+			fmt.Printf("%s %s  %s\n  %s\n", f.ref(), f.Name, f.State, f.Status)
+			continue
+		}
+		one, err := api.do(http.MethodGet, orderPath(order.Key{Storefront: f.Storefront, ID: f.OrderID}), nil)
+		if err != nil {
+			return err
+		}
+		var full apiOrder
+		if err := json.Unmarshal(one, &full); err != nil {
+			return err
+		}
+		printOrder(os.Stdout, full)
+	}
+	return nil
 }
 
 type ordersShowCmd struct {
@@ -101,6 +162,7 @@ type apiOrder struct {
 	SettledAt      *time.Time       `json:"settled_at"`
 	ShipBy         *time.Time       `json:"ship_by"`
 	Timeline       []order.Event    `json:"timeline"`
+	Status         string           `json:"status"`
 }
 
 func (o apiOrder) ref() string { return o.Storefront + "/" + o.OrderID }
@@ -400,6 +462,9 @@ func printOrder(w io.Writer, o apiOrder) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "order\t%s %s\n", o.ref(), o.Name)
 	fmt.Fprintf(tw, "state\t%s\n", o.State)
+	if o.Status != "" {
+		fmt.Fprintf(tw, "status\t%s\n", o.Status)
+	}
 	if o.Overdue {
 		fmt.Fprintf(tw, "overdue\tyes, since %s\n", stamp(o.OverdueAt))
 	} else if o.OverdueAt != nil {

@@ -173,6 +173,24 @@ func TestOrders_ListShowReplayAndRetryOfARejectedOrder(t *testing.T) {
 		}
 	})
 
+	t.Run("FindSaysWhereEachOrderStands", func(t *testing.T) {
+		res := ordersCLI(t, env, append([]string{"find", "jon@example.com"}, withToken...)...)
+		if res.exitCode != 0 {
+			t.Fatalf("exit %d\n%s", res.exitCode, res.stderr)
+		}
+		if !strings.Contains(res.stdout, confirmedRef) || !strings.Contains(res.stdout, "confirmed to the customer") {
+			t.Errorf("find by e-mail printed:\n%s\nwant %s and its plain status", res.stdout, confirmedRef)
+		}
+		res = ordersCLI(t, env, append([]string{"find", "450789469", "--timeline"}, withToken...)...)
+		if res.exitCode != 0 || !strings.Contains(res.stdout, "status") || !strings.Contains(res.stdout, "the ERP refused it") {
+			t.Errorf("find by id --timeline: exit %d\n%s%s", res.exitCode, res.stdout, res.stderr)
+		}
+		res = ordersCLI(t, env, append([]string{"find", "#no-such-order"}, withToken...)...)
+		if res.exitCode != 0 || !strings.Contains(res.stdout, "no order matches") {
+			t.Errorf("find of nothing: exit %d\n%s%s", res.exitCode, res.stdout, res.stderr)
+		}
+	})
+
 	t.Run("ListFiltersAndPrintsJSON", func(t *testing.T) {
 		for _, tt := range []struct {
 			args []string

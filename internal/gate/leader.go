@@ -73,7 +73,7 @@ func (w *taskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 		}
 		start := time.Now()
 		err := t.Run(ctx)
-		log := w.g.log.With("task", t.Name, "scheduled_by", job.Args.Leader, "run_by", w.g.cfg.Instance, "took", time.Since(start).Round(time.Millisecond))
+		log := w.g.log.With("task", t.Name, "scheduled_by", job.Args.Leader, "run_by", w.g.cfg.Instance, "took_ms", time.Since(start).Milliseconds())
 		if err != nil {
 			log.Error("periodic task failed; it runs again at its next interval", "err", err)
 			return nil // not retried: the next interval does the same work

@@ -86,7 +86,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	if tl == nil {
 		tl = []order.Event{}
 	}
-	writeJSON(w, http.StatusOK, actionReply{Order: toJSON(o, tl), Did: did})
+	writeJSON(w, http.StatusOK, actionReply{Order: s.toJSON(o, tl), Did: did})
 }
 
 func parseAction(s string) (gate.Action, bool) {

@@ -38,6 +38,10 @@ type orderJSON struct {
 	SettledAt      *time.Time       `json:"settled_at,omitempty"`
 	ShipBy         *time.Time       `json:"ship_by,omitempty"`
 	Timeline       []order.Event    `json:"timeline,omitempty"`
+	// Status says where the order stands in plain language, for
+	// customer service: "captured 14:02; waiting for the ERP for 3
+	// minutes; confirmation expected by 14:17" (times in UTC).
+	Status string `json:"status"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -45,6 +49,18 @@ func optTime(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// toJSON is the order as the API shows it, with its plain-language status
+// under its storefront's SLA.
+func (s *Server) toJSON(o *order.Order, tl []order.Event) orderJSON {
+	j := toJSON(o, tl)
+	var sla time.Duration
+	if sf, ok := s.gate.Storefront(o.Key.Storefront); ok {
+		sla = sf.SLA
+	}
+	j.Status = order.Explain(o, sla, s.now(), nil)
+	return j
 }
 
 func toJSON(o *order.Order, tl []order.Event) orderJSON {
@@ -108,7 +124,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 		Next   string      `json:"next,omitempty"`
 	}{Orders: make([]orderJSON, 0, len(orders))}
 	for _, o := range orders {
-		out.Orders = append(out.Orders, toJSON(o, nil))
+		out.Orders = append(out.Orders, s.toJSON(o, nil))
 	}
 	if len(orders) == store.Limit(f.Limit) {
 		out.Next = orders[len(orders)-1].ReceivedAt.Format(time.RFC3339Nano)
@@ -138,5 +154,5 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 	if tl == nil {
 		tl = []order.Event{}
 	}
-	writeJSON(w, http.StatusOK, toJSON(o, tl))
+	writeJSON(w, http.StatusOK, s.toJSON(o, tl))
 }

@@ -55,7 +55,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		Complete bool `json:"complete"`
 	}{Orders: make([]orderJSON, 0, len(found)), Scanned: scanned, Complete: !capped}
 	for _, o := range found {
-		out.Orders = append(out.Orders, toJSON(o, nil))
+		out.Orders = append(out.Orders, s.toJSON(o, nil))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

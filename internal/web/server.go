@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/ordergate/ordergate/internal/gate"
+	"github.com/ordergate/ordergate/internal/reconcile"
 	"github.com/ordergate/ordergate/internal/store"
 )
 
@@ -47,7 +48,17 @@ type Config struct {
 	// CallbackTolerance is how far a callback's signed timestamp may be
 	// from this server's clock, either way; default 5m.
 	CallbackTolerance time.Duration
-	Logger            *slog.Logger
+	// Reconciler runs reconciliations for POST /api/v1/reconcile; nil
+	// answers 404. ReconcileWindow is how far back a run looks when the
+	// request does not say; default 2h.
+	Reconciler      Reconciler
+	ReconcileWindow time.Duration
+	Logger          *slog.Logger
+}
+
+// Reconciler runs one reconciliation and stores its report.
+type Reconciler interface {
+	Run(ctx context.Context, opts reconcile.Options) (reconcile.Report, error)
 }
 
 // Server serves the gateway's HTTP surface.
@@ -69,6 +80,9 @@ type Server struct {
 
 	statsMu    sync.Mutex // one stats computation at a time; see stats.go
 	statsCache map[time.Duration]cachedStats
+
+	reconciler      Reconciler
+	reconcileWindow time.Duration
 }
 
 // New returns the server.
@@ -76,7 +90,10 @@ func New(g *gate.Gate, s store.Store, cfg Config) *Server {
 	srv := &Server{gate: g, store: s, storefronts: make(map[string]Storefront), maxBody: cfg.MaxBodyBytes,
 		callbacks: make(map[string][][]byte), tolerance: cfg.CallbackTolerance, log: cfg.Logger,
 		sessionTTL: cfg.SessionTTL, logins: newLoginLimiter(), origins: http.NewCrossOriginProtection(), now: time.Now,
-		statsCache: make(map[time.Duration]cachedStats)}
+		statsCache: make(map[time.Duration]cachedStats), reconciler: cfg.Reconciler, reconcileWindow: cfg.ReconcileWindow}
+	if srv.reconcileWindow <= 0 {
+		srv.reconcileWindow = 2 * time.Hour
+	}
 	if srv.sessionTTL <= 0 {
 		srv.sessionTTL = DefaultSessionTTL
 	}
@@ -121,6 +138,9 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/stats", s.stats)
 		r.Get("/storefronts", s.listStorefronts)
 		r.Get("/session", s.sessionInfo)
+		r.Post("/reconcile", s.reconcileNow)
+		r.Get("/reconcile/runs", s.reconcileRuns)
+		r.Get("/reconcile/runs/{run_id}", s.reconcileRun)
 	})
 	s.dashboardRoutes(r)
 	return r

@@ -22,6 +22,7 @@ import (
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/notify/smtp"
 	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/reconcile"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
 	"github.com/ordergate/ordergate/internal/store"
@@ -43,7 +44,9 @@ const (
 	bc1        = "bc1"
 	shopDomain = "jsmith.myshopify.com"
 	adminToken = "admin-token-1"
-	maxBody    = 32 << 10
+	// readOnlyToken may read the API and take no action.
+	readOnlyToken = "read-only-token-1"
+	maxBody       = 32 << 10
 )
 
 var (
@@ -80,8 +83,10 @@ type bundle struct {
 	mail   *mailbox.Mailbox
 	srv    *httptest.Server
 	closed bool
-	// bc is bc1's v2 API, served over HTTP for the gate's fetches.
-	bc *bigcommercefake.Store
+	// bc is bc1's v2 API, served over HTTP for the gate's fetches, and
+	// bcClient the gateway's client of it.
+	bc       *bigcommercefake.Store
+	bcClient *bigcommerce.Client
 }
 
 // bcFetcher serves a fake BigCommerce store for bc1 and returns the gate's
@@ -95,6 +100,7 @@ func (b *bundle) bcFetcher(t *testing.T) storefront.Fetcher {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.bcClient = client
 	return &bigcommerce.Fetcher{Storefront: bc1, Client: client}
 }
 
@@ -173,10 +179,15 @@ func setup(t *testing.T, opts options) *bundle {
 			{Name: woo1, Kind: woocommerce.Kind, Secrets: [][]byte{oldSecret, newSecret}},
 			{Name: bc1, Kind: bigcommerce.Kind, Secrets: [][]byte{oldSecret, newSecret}},
 		},
-		AdminTokens:  []string{adminToken},
-		MaxBodyBytes: maxBody,
-		ERPCallbacks: map[string][][]byte{"sandbox": {oldCallbackSecret, newCallbackSecret}},
-		Logger:       quiet,
+		AdminTokens:    []string{adminToken},
+		ReadOnlyTokens: []string{readOnlyToken},
+		MaxBodyBytes:   maxBody,
+		ERPCallbacks:   map[string][][]byte{"sandbox": {oldCallbackSecret, newCallbackSecret}},
+		Reconciler: reconcile.New(reconcile.Config{
+			Storefronts: []reconcile.Storefront{{Name: bc1, Lister: b.bcClient, ERP: g.ERPClient(bc1)}},
+			Store:       b.store, Ingest: g.Ingest, Logger: quiet,
+		}),
+		Logger: quiet,
 	})
 	b.srv.Config.Handler = srv.Handler()
 	b.srv.Start()

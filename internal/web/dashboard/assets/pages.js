@@ -326,6 +326,7 @@
           h('div', { class: 'sub' }, `${o.storefront} · id `, h('span', { class: 'mono', text: o.order_id }), ' · ERP external id ', h('span', { class: 'mono', text: o.external_id }))),
         actionButtons(o, OG.afterAction));
       const banners = [];
+      if (o.status) banners.push(h('div', { class: 'banner', id: 'status-line' }, h('strong', { text: 'Where it stands' }), h('span', { text: o.status })));
       if (o.attention) banners.push(h('div', { class: 'banner st-attention', id: 'attention-banner' }, h('strong', { text: 'Needs attention' }), h('span', { text: o.attention })));
       if (o.reason) banners.push(h('div', { class: `banner st-${o.state}` }, h('strong', { text: o.state === 'rejected' ? 'Rejected' : 'Reason' }), h('span', { text: o.reason })));
 
