@@ -21,18 +21,19 @@ type txn struct {
 }
 
 func (t txn) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	if _, err := t.s.river.InsertTx(ctx, t.tx, args, opts); err != nil {
+	// The caller's ctx may end mid-statement; see commitBatch.
+	if _, err := t.s.river.InsertTx(context.WithoutCancel(ctx), t.tx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
 }
 
 func (t txn) Notification(ctx context.Context, key order.Key, kind string) (store.Notification, error) {
-	return notification(ctx, t.tx, key, kind)
+	return notification(context.WithoutCancel(ctx), t.tx, key, kind)
 }
 
 func (t txn) PutNotification(ctx context.Context, n store.Notification) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO notifications (storefront, order_id, kind, status, attempts, message_id, updated_at)
+	_, err := t.tx.ExecContext(context.WithoutCancel(ctx), `INSERT INTO notifications (storefront, order_id, kind, status, attempts, message_id, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (storefront, order_id, kind) DO UPDATE SET
 			status = excluded.status, attempts = excluded.attempts, message_id = excluded.message_id, updated_at = excluded.updated_at`,
@@ -82,40 +83,45 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// Ingest implements store.Store.
+// Ingest implements store.Store. The delivery commits with whatever other
+// deliveries are queued at the same moment, in one transaction (see
+// group.go); Ingest returns once that commit is done.
 func (s *Store) Ingest(ctx context.Context, d store.Delivery, apply func(tx store.Tx, existing *order.Order) (*order.Order, error)) (store.IngestResult, error) {
-	var res store.IngestResult
-	key := order.Key{Storefront: d.Storefront, ID: d.OrderID}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `INSERT INTO deliveries (dedup_key, storefront, topic, delivery_id, order_id, received_at, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
-			d.DedupKey, d.Storefront, d.Topic, d.DeliveryID, d.OrderID, micros(d.ReceivedAt), d.Body)
-		if err != nil {
-			return fmt.Errorf("sqlite: store delivery: %w", err)
-		}
-		existing, err := load(ctx, tx, key)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			res.Duplicate = true
-			if existing == nil {
-				return nil
-			}
-			existing.Record(order.Event{At: d.ReceivedAt, Kind: order.EventDuplicate, Source: d.Topic, Detail: "delivery " + d.DeliveryID + " already seen; ignored"})
-			return saveEvents(ctx, tx, existing)
-		}
-		o, err := apply(txn{s, tx}, existing)
-		if err != nil || o == nil {
-			return err
-		}
-		res.Saved = true
-		return save(ctx, tx, o)
-	})
-	if err != nil {
-		return store.IngestResult{}, err
+	if s.group == nil {
+		return store.IngestResult{}, errors.New("sqlite: ingest: the store is open read-only")
 	}
-	return res, nil
+	c := &ingestCall{d: d, apply: apply, ctx: ctx, reply: make(chan ingestReply, 1)}
+	select {
+	case <-s.group.quit:
+		return store.IngestResult{}, errClosed
+	default:
+	}
+	select {
+	case s.group.calls <- c:
+	case <-s.group.quit:
+		return store.IngestResult{}, errClosed
+	case <-ctx.Done():
+		return store.IngestResult{}, ctx.Err()
+	}
+	// Once queued, the call is answered whatever happens to ctx: a caller
+	// that stops waiting does not learn whether its delivery was stored,
+	// so it must treat it as not stored (a 5xx), and the storefront's
+	// retry finds it a duplicate if it was.
+	select {
+	case r := <-c.reply:
+		return r.res, r.err
+	case <-s.group.done:
+		// Closed: the committer answered the calls it saw; one queued
+		// after it stopped was never run.
+		select {
+		case r := <-c.reply:
+			return r.res, r.err
+		default:
+			return store.IngestResult{}, errClosed
+		}
+	case <-ctx.Done():
+		return store.IngestResult{}, ctx.Err()
+	}
 }
 
 // Update implements store.Store.

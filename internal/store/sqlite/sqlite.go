@@ -50,6 +50,7 @@ type Store struct {
 	lock   *os.File
 	log    *slog.Logger
 	worker bool
+	group  *committer // nil when read-only
 }
 
 var _ store.Store = (*Store)(nil)
@@ -104,6 +105,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: job queue: %w", err)
+	}
+	if !opts.ReadOnly {
+		s.startCommitter()
 	}
 	return s, nil
 }
@@ -196,6 +200,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database and the lock.
 func (s *Store) Close() error {
+	s.stopCommitter()
 	var errs []error
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
