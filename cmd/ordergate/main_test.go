@@ -453,7 +453,8 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var servingAddr = regexp.MustCompile(`msg="ordergate serving" addr=(\S+)`)
+// servingAddr finds serve's address in its log, JSON (the default) or text.
+var servingAddr = regexp.MustCompile(`"msg":"ordergate serving","addr":"([^"]+)"|msg="ordergate serving" addr=(\S+)`)
 
 // startServe starts `ordergate serve` and returns its base URL once its
 // /healthz answers. The process is stopped when the test ends.
@@ -479,7 +480,7 @@ func startServe(t *testing.T, config string) string {
 			fmt.Fprintln(&logs, line)
 			if m := servingAddr.FindStringSubmatch(line); m != nil {
 				select {
-				case addrs <- m[1]:
+				case addrs <- m[1] + m[2]:
 				default:
 				}
 			}

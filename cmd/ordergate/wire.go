@@ -14,6 +14,7 @@ import (
 	"github.com/ordergate/ordergate/internal/config"
 	"github.com/ordergate/ordergate/internal/gate"
 	"github.com/ordergate/ordergate/internal/metrics"
+	"github.com/ordergate/ordergate/internal/metrics/storegauges"
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/notify/smtp"
 	"github.com/ordergate/ordergate/internal/reconcile"
@@ -116,11 +117,14 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 				return err
 			}})
 	}
+	// One registry per gateway; the gate reports to it, and the HTTP edge
+	// through the gate.
+	rec := metrics.New(log)
 	g.gate, err = gate.New(gate.Config{
 		Storefronts: sfs, ERPs: erps, Notifiers: senders, Fetchers: fetch, Tasks: tasks,
 		RetryInitial: cfg.Retry.Initial, RetryMax: cfg.Retry.Max, MaxAttempts: cfg.Retry.MaxAttempts,
 		JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter, Alerts: alerts, Logger: log,
-		SweepInterval: cfg.Jobs.SweepInterval,
+		SweepInterval: cfg.Jobs.SweepInterval, Metrics: rec,
 	})
 	if err != nil {
 		return nil, err
@@ -145,6 +149,7 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		g.store = s
 	}
 	g.gate.Use(g.store)
+	rec.Register(storegauges.New(g.store, log))
 	if g.reconciler, err = g.newReconciler(); err != nil {
 		return nil, err
 	}
@@ -163,10 +168,11 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	if len(tokens) == 0 && len(readOnly) == 0 {
 		log.Warn("no admin token configured: the /api/v1 endpoints and the dashboard will refuse every request (set ORDERGATE_ADMIN_TOKEN or admin_tokens)")
 	}
-	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, ReadOnlyTokens: readOnly, MaxBodyBytes: cfg.MaxBodyBytes, ERPCallbacks: callbacks, Logger: log})
+	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, ReadOnlyTokens: readOnly, MaxBodyBytes: cfg.MaxBodyBytes, ERPCallbacks: callbacks,
+		Reconciler: g.reconciler, ReconcileWindow: cfg.Reconcile.Window, Logger: log})
 	log.Info("dashboard", "url", "http://"+ln.Addr().String()+"/")
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", metrics.Handler(g.store, log))
+	mux.Handle("GET /metrics", rec.Handler())
 	mux.Handle("/", srv.Handler())
 	g.http = &http.Server{
 		Handler:           mux,

@@ -47,12 +47,34 @@ func effective(ctx context.Context, p Priority) Priority {
 // within the share it is given however its work is mixed.
 type Budget struct {
 	mu      sync.Mutex
+	size    int
 	free    int
 	waiting [priorities][]chan struct{}
 }
 
 // NewBudget returns a budget of n slots (at least 1).
-func NewBudget(n int) *Budget { return &Budget{free: max(n, 1)} }
+func NewBudget(n int) *Budget {
+	n = max(n, 1)
+	return &Budget{size: n, free: n}
+}
+
+// InFlight returns how many calls hold a slot now, for the metrics.
+func (b *Budget) InFlight() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.size - b.free
+}
+
+// Waiting returns how many calls wait for a slot now, for the metrics.
+func (b *Budget) Waiting() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, q := range b.waiting {
+		n += len(q)
+	}
+	return n
+}
 
 // Acquire takes a slot, waiting for one at priority p until ctx ends.
 func (b *Budget) Acquire(ctx context.Context, p Priority) error {

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ordergate/ordergate/internal/erp"
+	"github.com/ordergate/ordergate/internal/metrics"
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/store"
 	"github.com/ordergate/ordergate/internal/storefront"
@@ -109,6 +110,11 @@ type Config struct {
 	// operator can tell which replica ran it; default hostname:pid.
 	Instance string
 
+	// Metrics, if set, counts the ERP calls, the messages and the
+	// handoff latencies, and reads the ERP budgets at each scrape; the
+	// HTTP edge reports its webhooks to it through Gate.Metrics.
+	Metrics *metrics.Recorder
+
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -158,7 +164,9 @@ func New(cfg Config) (*Gate, error) {
 	}
 	g := &Gate{cfg: cfg, storefronts: make(map[string]Storefront), clients: make(map[string]erp.Client), log: cfg.Logger}
 	for name, e := range cfg.ERPs {
-		g.clients[name] = erp.Limit(e.Client, erp.NewBudget(concurrency(e)))
+		b := erp.NewBudget(concurrency(e))
+		cfg.Metrics.WatchBudget(name, b)
+		g.clients[name] = erp.Limit(cfg.Metrics.InstrumentERP(name, e.Client), b)
 	}
 	for _, sf := range cfg.Storefronts {
 		switch sf.Mode {
@@ -205,6 +213,15 @@ func New(cfg Config) (*Gate, error) {
 
 // Use joins the gate to its store.
 func (g *Gate) Use(s store.Store) { g.store = s }
+
+// Metrics returns the recorder the gate reports to, for the HTTP edge's
+// own figures; nil if none (a nil recorder records nothing).
+func (g *Gate) Metrics() *metrics.Recorder {
+	if g == nil {
+		return nil
+	}
+	return g.cfg.Metrics
+}
 
 // Storefront returns the named storefront's configuration.
 func (g *Gate) Storefront(name string) (Storefront, bool) {

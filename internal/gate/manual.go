@@ -98,7 +98,7 @@ func (g *Gate) Act(ctx context.Context, key order.Key, action Action, who Actor,
 	if err != nil {
 		return nil, "", err
 	}
-	g.log.Info("operator action", "order", key.String(), "action", action, "by", who.String(), "did", did)
+	g.log.Info("operator action", orderAttrs(key, "action", action, "by", who.String(), "did", did)...)
 	return out, did, nil
 }
 

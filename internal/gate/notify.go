@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/ordergate/ordergate/internal/metrics"
 	"github.com/ordergate/ordergate/internal/notify"
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/store"
@@ -63,7 +64,9 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 
 	var msg notify.Message
 	send := false
-	err := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+	var result metrics.NotifyResult // how this run settled the message, once committed
+	err := g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		result = ""
 		n, err := tx.Notification(ctx, key, string(kind))
 		if err != nil {
 			return err
@@ -73,15 +76,20 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 			return nil // an earlier run finished
 		}
 		if ok, why := due(kind, o); !ok {
+			result = metrics.NotifySkippedNotDue
 			if n.Status == store.NotifyNone {
 				o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: fmt.Sprintf("%s message not sent: %s", kind, why)})
 			}
 			return nil
 		}
 		if strings.TrimSpace(o.Customer.Email) == "" {
+			result = metrics.NotifySkippedNoEmail
 			return g.noAddressee(ctx, tx, o, kind, n)
 		}
 		if n.Status == store.NotifySending || n.Status == store.NotifyInDoubt {
+			if n.Status == store.NotifySending {
+				result = metrics.NotifyInDoubt // counted once, as it becomes in doubt
+			}
 			n.Status, n.UpdatedAt = store.NotifyInDoubt, now
 			o.Record(order.Event{At: now, Kind: order.EventNotifyInDoubt, Source: "gate", Attempt: n.Attempts,
 				Detail: fmt.Sprintf("an earlier %s attempt stopped between sending and recording it; not sent again, to keep to one", kind)})
@@ -102,13 +110,16 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 		send = true
 		return tx.PutNotification(ctx, n)
 	})
+	if err == nil && result != "" {
+		g.cfg.Metrics.Notification(kind, result)
+	}
 	if err != nil || !send {
 		return err
 	}
 
 	sendErr := sender.Send(ctx, msg)
 	notSent := errors.Is(sendErr, notify.ErrNotSent)
-	err = g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+	err = g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		n, err := tx.Notification(ctx, key, string(kind))
 		if err != nil {
 			return err
@@ -117,9 +128,11 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 		n.UpdatedAt = now
 		switch {
 		case sendErr == nil:
+			result = metrics.NotifySent
 			n.Status = store.NotifySent
 			o.Record(order.Event{At: now, Kind: order.EventNotified, Source: "smtp", Attempt: n.Attempts, Detail: string(kind) + " sent"})
 		case notSent:
+			result = metrics.NotifyFailed
 			n.Status = store.NotifyFailed
 			o.Record(order.Event{At: now, Kind: order.EventNotifyFailed, Source: "smtp", Attempt: n.Attempts, Detail: string(kind), Error: sendErr.Error()})
 			if job.Attempt >= job.MaxAttempts {
@@ -127,6 +140,7 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 			}
 			return tx.PutNotification(ctx, n)
 		default:
+			result = metrics.NotifyInDoubt
 			n.Status = store.NotifyInDoubt
 			o.Record(order.Event{At: now, Kind: order.EventNotifyInDoubt, Source: "smtp", Attempt: n.Attempts, Error: sendErr.Error(),
 				Detail: fmt.Sprintf("the mail server may have taken the %s message; not sent again, to keep to one", kind)})
@@ -145,6 +159,7 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	if err != nil {
 		return err
 	}
+	g.cfg.Metrics.Notification(kind, result)
 	if notSent {
 		return sendErr
 	}

@@ -77,8 +77,8 @@ func (g *Gate) markOverdue(ctx context.Context, tx store.Tx, o *order.Order, sf 
 	if !o.MarkOverdueBy(sf.SLA, g.now(), by) {
 		return false, nil
 	}
-	g.log.Warn("order overdue", "order", o.Key.String(), "state", o.State(), "sla", sf.SLA, "attention", o.Attention,
-		"by", cmp.Or(by, "its sla job"))
+	g.log.Warn("order overdue", orderAttrs(o.Key, "state", o.State(), "sla", sf.SLA, "attention", o.Attention,
+		"by", cmp.Or(by, "its sla job"))...)
 	if g.cfg.Alerts == nil {
 		return true, nil
 	}

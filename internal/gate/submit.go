@@ -85,7 +85,7 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 			return w.failed(ctx, job, key, attempt, notes, err)
 		}
 	}
-	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+	return g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		o.SubmitLease = time.Time{}
 		for _, n := range notes {
 			o.Record(n)
@@ -99,7 +99,7 @@ func (w *submitWorker) failed(ctx context.Context, job *river.Job[SubmitArgs], k
 	g := w.g
 	rejected := errors.Is(cause, erp.ErrRejected)
 	last := job.Attempt >= job.MaxAttempts
-	err := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+	err := g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		o.SubmitLease = time.Time{}
 		for _, n := range notes {
 			o.Record(n)
@@ -252,7 +252,7 @@ func (g *Gate) Acknowledged(ctx context.Context, erpName string, rec erp.Receipt
 		return fmt.Errorf("gate: erp %s acknowledged %q: %w", erpName, rec.ExternalID, err)
 	}
 	sf := g.storefronts[key.Storefront]
-	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+	err = g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		now := g.now()
 		o.Record(order.Event{At: now, Kind: order.EventNote, Source: "erp",
 			Detail: fmt.Sprintf("callback: %s is %s", rec.Ref, rec.Status)})
@@ -267,6 +267,11 @@ func (g *Gate) Acknowledged(ctx context.Context, erpName string, rec erp.Receipt
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	g.log.Info("erp callback applied", orderAttrs(key, "erp", erpName, "erp_ref", rec.Ref, "receipt_status", rec.Status)...)
+	return nil
 }
 
 // keyForExternalID finds the order an ERP's external id names. Storefront
@@ -337,7 +342,7 @@ func (w *awaitAckWorker) Work(ctx context.Context, job *river.Job[AwaitAckArgs])
 	if rec.Status == erp.StatusPending || rec.Status == erp.StatusIncomplete {
 		return river.JobSnooze(g.cfg.AckPoll)
 	}
-	return g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+	return g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		if o.State() != order.Submitted {
 			return nil
 		}

@@ -1,115 +1,154 @@
-// Package metrics exposes the gateway's state to Prometheus, named
-// ordergate_…. The order gauges are read from the store at each scrape, so
-// every replica reports the same figures and none is lost on a restart.
+// Package metrics exposes the gateway to Prometheus, named ordergate_….
+//
+// Two kinds of figure are served. The gauges of what the gateway holds —
+// orders by state, overdue orders, the latest reconciliation (package
+// storegauges), the job queue, the ERP budgets — are read at each scrape
+// from where they live, so every replica reports the same store figures and
+// none is lost on a restart. The counters and histograms of what happened —
+// webhooks, ERP calls, messages, handoff latencies — are counted by the
+// process that did the work, so they are summed across replicas in PromQL.
+//
+// A Recorder holds one registry per gateway (never the global default), so
+// tests run side by side. Every method is safe on a nil *Recorder and then
+// records nothing: the gate and the HTTP edge work the same without one.
+// docs/METRICS.md lists every metric.
 package metrics
 
 import (
-	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/ordergate/ordergate/internal/order"
-	"github.com/ordergate/ordergate/internal/reconcile"
-	"github.com/ordergate/ordergate/internal/store"
 )
 
-// storeCollector reads the order gauges from the store.
-type storeCollector struct {
-	s   store.Store
+// Buckets, in seconds, chosen for what each histogram times.
+var (
+	// webhookBuckets: a webhook is answered once its commit is done,
+	// normally in milliseconds; a second is already far too slow for a
+	// storefront that times out at five.
+	webhookBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}
+	// handoffBuckets: an order's way from the storefront to the ERP's
+	// acknowledgment and the customer's confirmation takes seconds when
+	// all is well, and minutes to hours when the ERP is slow, down or
+	// throttling, or an operator must step in.
+	handoffBuckets = []float64{0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600}
+	// erpBuckets: an ERP call takes tens of milliseconds to tens of
+	// seconds (NetSuite's SuiteTalk often a few seconds).
+	erpBuckets = []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+)
+
+// Recorder counts what the gateway does and serves /metrics. Make one with
+// New per gateway; a nil *Recorder records nothing.
+type Recorder struct {
+	reg *prometheus.Registry
 	log *slog.Logger
 
-	orders  *prometheus.Desc
-	overdue *prometheus.Desc
-	up      *prometheus.Desc
+	webhooks        *prometheus.CounterVec
+	webhookDuration *prometheus.HistogramVec
 
-	// The latest reconciliation run.
-	reconcileFindings  *prometheus.Desc
-	reconcileRecovered *prometheus.Desc
-	reconcileErrors    *prometheus.Desc
-	reconcileLastRun   *prometheus.Desc
+	captureToAck          *prometheus.HistogramVec
+	ackToConfirmation     *prometheus.HistogramVec
+	captureToConfirmation *prometheus.HistogramVec
+
+	erpCalls        *prometheus.CounterVec
+	erpCallDuration *prometheus.HistogramVec
+	erpThrottled    *prometheus.CounterVec
+	budgets         *budgetCollector
+
+	jobs *jobCollector
+
+	notifications     *prometheus.CounterVec
+	marketplacePushes *prometheus.CounterVec
 }
 
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.orders
-	ch <- c.overdue
-	ch <- c.up
-	ch <- c.reconcileFindings
-	ch <- c.reconcileRecovered
-	ch <- c.reconcileErrors
-	ch <- c.reconcileLastRun
-}
-
-func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	counts, err := c.s.Counts(ctx)
-	var overdue int
-	if err == nil {
-		overdue, err = c.s.Overdue(ctx)
+// New returns a recorder with its own registry, holding every metric of
+// this package and the Go and process collectors; Register adds the
+// store's gauges.
+func New(log *slog.Logger) *Recorder {
+	if log == nil {
+		log = slog.Default()
 	}
-	if err != nil {
-		c.log.Warn("metrics: could not read the store", "err", err)
-		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
-		return
+	r := &Recorder{
+		reg: prometheus.NewRegistry(),
+		log: log,
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ordergate_webhooks_total",
+			Help: "Storefront webhook deliveries answered, by storefront, topic and result (stored, duplicate, ignored, ping, refused_signature, refused_malformed, too_large, store_error).",
+		}, []string{"storefront", "topic", "result"}),
+		webhookDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ordergate_webhook_duration_seconds",
+			Help:    "Time from a webhook's receipt to its reply, by storefront.",
+			Buckets: webhookBuckets,
+		}, []string{"storefront"}),
+		captureToAck: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ordergate_capture_to_ack_seconds",
+			Help:    "Time from the storefront's capture of an order to the ERP's acknowledgment, observed once per order when the acknowledgment commits.",
+			Buckets: handoffBuckets,
+		}, []string{"storefront"}),
+		ackToConfirmation: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ordergate_ack_to_confirmation_seconds",
+			Help:    "Time from the ERP's acknowledgment of an order to its confirmation, observed once per order when the confirmation commits.",
+			Buckets: handoffBuckets,
+		}, []string{"storefront"}),
+		captureToConfirmation: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ordergate_capture_to_confirmation_seconds",
+			Help:    "Time from the storefront's capture of an order to its confirmation, observed once per order when the confirmation commits.",
+			Buckets: handoffBuckets,
+		}, []string{"storefront"}),
+		erpCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ordergate_erp_calls_total",
+			Help: "Calls made to an ERP, by ERP, operation (submit, lookup, cancel, availability) and result (ok, rejected, throttled, in_doubt, not_found, error).",
+		}, []string{"erp", "op", "result"}),
+		erpCallDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ordergate_erp_call_duration_seconds",
+			Help:    "Duration of calls to an ERP, by ERP and operation, not counting the wait for a slot of its budget.",
+			Buckets: erpBuckets,
+		}, []string{"erp", "op"}),
+		erpThrottled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ordergate_erp_throttled_total",
+			Help: "Calls an ERP answered with a throttle (429, concurrency limit), by ERP.",
+		}, []string{"erp"}),
+		budgets: newBudgetCollector(),
+		jobs:    newJobCollector(log),
+		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ordergate_notifications_total",
+			Help: "Customer messages settled, by kind and result (sent, failed, in_doubt, skipped_no_email, skipped_not_due).",
+		}, []string{"kind", "result"}),
+		marketplacePushes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ordergate_marketplace_pushes_total",
+			Help: "Pushes to a marketplace, by marketplace and result. Not emitted yet: the marketplace ledger does not exist.",
+		}, []string{"marketplace", "result"}),
 	}
-	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
-	for _, st := range order.States {
-		ch <- prometheus.MustNewConstMetric(c.orders, prometheus.GaugeValue, float64(counts[st]), string(st))
-	}
-	ch <- prometheus.MustNewConstMetric(c.overdue, prometheus.GaugeValue, float64(overdue))
-	c.collectReconcile(ctx, ch)
-}
-
-// collectReconcile reports the latest reconciliation run, if there is one.
-func (c *storeCollector) collectReconcile(ctx context.Context, ch chan<- prometheus.Metric) {
-	runs, err := c.s.Runs(ctx, reconcile.RunKind, 1)
-	if err != nil {
-		c.log.Warn("metrics: could not read the reconciliation runs", "err", err)
-		return
-	}
-	if len(runs) == 0 {
-		return
-	}
-	var rep reconcile.Report
-	if err := json.Unmarshal(runs[0].Summary, &rep); err != nil {
-		c.log.Warn("metrics: unreadable reconciliation run", "run", runs[0].ID, "err", err)
-		return
-	}
-	for _, k := range reconcile.Kinds {
-		ch <- prometheus.MustNewConstMetric(c.reconcileFindings, prometheus.GaugeValue, float64(rep.Counts[k]), k)
-	}
-	ch <- prometheus.MustNewConstMetric(c.reconcileRecovered, prometheus.GaugeValue, float64(rep.Recovered))
-	ch <- prometheus.MustNewConstMetric(c.reconcileErrors, prometheus.GaugeValue, float64(len(rep.Errors)))
-	ch <- prometheus.MustNewConstMetric(c.reconcileLastRun, prometheus.GaugeValue, float64(rep.FinishedAt.UnixMilli())/1000)
-}
-
-// Handler returns the /metrics handler: the order gauges, and the Go and
-// process collectors.
-func Handler(s store.Store, log *slog.Logger) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		&storeCollector{
-			s: s, log: log,
-			orders:  prometheus.NewDesc("ordergate_orders", "Orders held by the gateway, by state.", []string{"state"}, nil),
-			overdue: prometheus.NewDesc("ordergate_orders_overdue", "Orders past their confirmation SLA and not settled.", nil, nil),
-			up:      prometheus.NewDesc("ordergate_store_up", "1 if the store answered this scrape, 0 if not.", nil, nil),
-			reconcileFindings: prometheus.NewDesc("ordergate_reconcile_findings",
-				"Discrepancies the latest reconciliation run found, by kind.", []string{"kind"}, nil),
-			reconcileRecovered: prometheus.NewDesc("ordergate_reconcile_recovered",
-				"Orders the latest reconciliation run backfilled or repaired.", nil, nil),
-			reconcileErrors: prometheus.NewDesc("ordergate_reconcile_errors",
-				"Calls the latest reconciliation run could not make (a storefront or ERP down).", nil, nil),
-			reconcileLastRun: prometheus.NewDesc("ordergate_reconcile_last_run_timestamp_seconds",
-				"When the latest reconciliation run finished, in Unix seconds.", nil, nil),
-		},
+	r.reg.MustRegister(
+		r.webhooks, r.webhookDuration,
+		r.captureToAck, r.ackToConfirmation, r.captureToConfirmation,
+		r.erpCalls, r.erpCallDuration, r.erpThrottled, r.budgets,
+		r.jobs,
+		r.notifications, r.marketplacePushes,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})
+	r.initNotifications()
+	return r
+}
+
+// Register adds collectors to the recorder's registry: the gauges read from
+// the store at each scrape (storegauges.New), once the store is open (the
+// gate is built before the store, and the recorder before the gate). It
+// panics if a collector's metrics are registered already.
+func (r *Recorder) Register(cs ...prometheus.Collector) {
+	if r == nil {
+		return
+	}
+	r.reg.MustRegister(cs...)
+}
+
+// Handler returns the /metrics handler.
+func (r *Recorder) Handler() http.Handler {
+	if r == nil {
+		return http.NotFoundHandler()
+	}
+	return promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(r.log.Handler(), slog.LevelWarn)})
 }

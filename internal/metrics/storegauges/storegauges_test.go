@@ -1,10 +1,11 @@
-package metrics_test
+package storegauges_test
 
 import (
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ordergate/ordergate/internal/metrics"
+	"github.com/ordergate/ordergate/internal/metrics/storegauges"
 	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/store"
 	"github.com/ordergate/ordergate/internal/store/sqlite"
@@ -41,7 +43,7 @@ func TestHandler_ReportsOrdersByStateAndOverdueFromTheStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(metrics.Handler(s, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(handler(s))
 	t.Cleanup(srv.Close)
 	resp, err := srv.Client().Get(srv.URL)
 	if err != nil {
@@ -80,7 +82,7 @@ func TestHandler_ReportsTheLatestReconciliationRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(metrics.Handler(s, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(handler(s))
 	t.Cleanup(srv.Close)
 	resp, err := srv.Client().Get(srv.URL)
 	if err != nil {
@@ -101,6 +103,13 @@ func TestHandler_ReportsTheLatestReconciliationRun(t *testing.T) {
 			t.Errorf("metrics lack %q:\n%s", want, grepLines(body, "ordergate_reconcile"))
 		}
 	}
+}
+
+// handler serves the store's gauges as the gateway does.
+func handler(s store.Store) http.Handler {
+	rec := metrics.New(slog.New(slog.DiscardHandler))
+	rec.Register(storegauges.New(s, slog.New(slog.DiscardHandler)))
+	return rec.Handler()
 }
 
 func grepLines(s, prefix string) string {
