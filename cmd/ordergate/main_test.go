@@ -544,7 +544,21 @@ func TestServe_StartsWithAConfigThatConfigCheckAccepts(t *testing.T) {
 		t.Fatalf("config check exited %d, want 0\n%s", res.exitCode, res.stderr)
 	}
 
-	startServe(t, config)
+	addr := startServe(t, config)
+
+	// /metrics serves the store's gauges and the job queue's, read from
+	// the database: the leader's periodic jobs are queued from the start.
+	resp, err := http.Get(addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{"ordergate_store_up 1", `ordergate_orders{state="received"} 0`, "ordergate_jobs{", "ordergate_job_oldest_age_seconds{"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 }
 
 func TestServe_RefusesADatabaseAnotherServeHolds(t *testing.T) {

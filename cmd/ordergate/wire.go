@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/ordergate/ordergate/internal/alert"
@@ -150,6 +152,27 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	}
 	g.gate.Use(g.store)
 	rec.Register(storegauges.New(g.store, log))
+	// The job gauges: every queue the gate works, in every unfinished
+	// state, zero when empty, so that a dashboard sees an idle queue.
+	st, queues := g.store, slices.Sorted(maps.Keys(g.gate.RiverConfig().Queues))
+	rec.ReadJobs(func(ctx context.Context) ([]metrics.QueueJobs, error) {
+		jobs, err := st.Jobs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		held := make(map[[2]string]store.JobCount, len(jobs))
+		for _, j := range jobs {
+			held[[2]string{j.Queue, j.State}] = j
+		}
+		var out []metrics.QueueJobs
+		for _, q := range queues {
+			for _, state := range store.JobStates {
+				j := held[[2]string{q, state}]
+				out = append(out, metrics.QueueJobs{Queue: q, State: state, Count: j.Count, Oldest: j.Oldest})
+			}
+		}
+		return out, nil
+	})
 	if g.reconciler, err = g.newReconciler(); err != nil {
 		return nil, err
 	}

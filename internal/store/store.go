@@ -58,6 +58,11 @@ type Store interface {
 	// Run returns one run, or ErrNotFound.
 	Run(ctx context.Context, id string) (Run, error)
 
+	// Jobs counts the job queue's unfinished jobs by queue and state
+	// (available, scheduled, running, retryable), with the oldest
+	// scheduled_at of each, for the queue gauges.
+	Jobs(ctx context.Context) ([]JobCount, error)
+
 	// Start runs the job queue's workers until Stop.
 	Start(ctx context.Context) error
 	// Stop stops the workers, waiting for running jobs up to ctx's deadline.
@@ -140,6 +145,17 @@ type Run struct {
 	FinishedAt time.Time
 	Summary    []byte // JSON, written and read by the run's owner
 }
+
+// JobCount is the unfinished jobs of one queue in one state.
+type JobCount struct {
+	Queue  string
+	State  string
+	Count  int
+	Oldest time.Time // the earliest scheduled_at among them
+}
+
+// JobStates are the unfinished states Jobs counts.
+var JobStates = []string{"available", "scheduled", "running", "retryable"}
 
 // ErrNotFound is returned when an order does not exist.
 var ErrNotFound = errors.New("not found")

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/riverqueue/river"
 
+	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/store"
 )
 
@@ -55,5 +57,40 @@ func testRuns(t *testing.T, open Open) {
 	}
 	if _, err := s.Run(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Run(nope) error %v, want not found", err)
+	}
+}
+
+func testJobCounts(t *testing.T, open Open) {
+	s := open(t, nil)
+	ctx := context.Background()
+	create(t, s, "30")
+	key := order.Key{Storefront: "shop1", ID: "30"}
+	later := time.Now().Add(time.Hour)
+	if err := s.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		for range 2 {
+			if err := tx.Enqueue(ctx, markArgs{Marker: "now"}, nil); err != nil {
+				return err
+			}
+		}
+		return tx.Enqueue(ctx, markArgs{Marker: "later"}, &river.InsertOpts{ScheduledAt: later, Queue: "other"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.Jobs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]store.JobCount{}
+	for _, j := range jobs {
+		got[j.Queue+"/"+j.State] = j
+	}
+	if a := got[river.QueueDefault+"/available"]; a.Count != 2 || a.Oldest.IsZero() || time.Since(a.Oldest) > time.Minute {
+		t.Errorf("available in the default queue: %+v, want 2 ready now", a)
+	}
+	if sc := got["other/scheduled"]; sc.Count != 1 || sc.Oldest.Sub(later).Abs() > time.Second {
+		t.Errorf("scheduled in queue other: %+v, want 1 at %v", sc, later)
+	}
+	if len(jobs) != 2 {
+		t.Errorf("jobs %+v, want two groups", jobs)
 	}
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("UnsettledFindsOrdersPastTheCutoffNotYetOverdue", func(t *testing.T) { t.Parallel(); testUnsettled(t, open) })
 	t.Run("NotificationRecordsRoundTrip", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
 	t.Run("RunsAreKeptNewestFirst", func(t *testing.T) { t.Parallel(); testRuns(t, open) })
+	t.Run("JobsAreCountedByQueueAndState", func(t *testing.T) { t.Parallel(); testJobCounts(t, open) })
 	t.Run("ConcurrentUpdatesOfOneOrderLoseNothing", func(t *testing.T) { t.Parallel(); testConcurrentUpdates(t, open) })
 	t.Run("ConcurrentFirstDeliveriesCreateTheOrderOnce", func(t *testing.T) { t.Parallel(); testConcurrentFirstDeliveries(t, open) })
 }
