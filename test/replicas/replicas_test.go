@@ -247,7 +247,7 @@ func (g *gateway) start(ctx context.Context) {
 		return
 	}
 	defer logf.Close() // the child has its own copy
-	cmd := exec.Command(g.binary, "serve", "--config", g.config, "--grace", "1s")
+	cmd := exec.Command(g.binary, "serve", "--config", g.config, "--grace", "1s", "--log-format", "text")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		g.err = err
