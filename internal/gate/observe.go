@@ -44,7 +44,7 @@ func (g *Gate) observe(o *order.Order) {
 				millis("ack_to_confirmation_ms", o.AcknowledgedAt, o.SettledAt),
 				millis("capture_to_confirmation_ms", o.CapturedAt, o.SettledAt))...)
 		case order.EventRejected:
-			g.log.Warn("order rejected by the erp", orderAttrs(o.Key, "erp_ref", o.ERPRef, "reason", o.Reason)...)
+			g.log.Info("order rejected by the erp", orderAttrs(o.Key, "erp_ref", o.ERPRef, "reason", o.Reason)...)
 		}
 	}
 }
