@@ -168,3 +168,15 @@ func CheckUpdates(name string, updates []Update) []error {
 	}
 	return errs
 }
+
+// EachUpdate is SetQuantities for a marketplace that takes one SKU a
+// request: send runs, in order, for each update CheckUpdates lets through.
+func EachUpdate(name string, updates []Update, send func(Update) error) []error {
+	errs := CheckUpdates(name, updates)
+	for i, u := range updates {
+		if errs[i] == nil {
+			errs[i] = send(u)
+		}
+	}
+	return errs
+}

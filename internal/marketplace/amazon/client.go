@@ -71,13 +71,7 @@ func (c *Client) Limits() marketplace.Limits {
 // SetQuantities patches each SKU's fulfillment_availability, one request
 // each, in order.
 func (c *Client) SetQuantities(ctx context.Context, updates []marketplace.Update) []error {
-	errs := marketplace.CheckUpdates(Name, updates)
-	for i, u := range updates {
-		if errs[i] == nil {
-			errs[i] = c.patch(ctx, u)
-		}
-	}
-	return errs
+	return marketplace.EachUpdate(Name, updates, func(u marketplace.Update) error { return c.patch(ctx, u) })
 }
 
 // patchRequest is ListingsItemPatchRequest.

@@ -69,13 +69,7 @@ func (c *Client) Limits() marketplace.Limits {
 
 // SetQuantities puts each SKU's inventory, one request each, in order.
 func (c *Client) SetQuantities(ctx context.Context, updates []marketplace.Update) []error {
-	errs := marketplace.CheckUpdates(Name, updates)
-	for i, u := range updates {
-		if errs[i] == nil {
-			errs[i] = c.put(ctx, u)
-		}
-	}
-	return errs
+	return marketplace.EachUpdate(Name, updates, func(u marketplace.Update) error { return c.put(ctx, u) })
 }
 
 // inventory is Walmart's single-item inventory body.

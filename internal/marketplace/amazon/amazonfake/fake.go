@@ -71,10 +71,9 @@ type Config struct {
 
 // Fake is one seller's listings. It is an http.Handler.
 type Fake struct {
-	cfg    Config
-	tokens *fakeapi.Tokens
-	faults *fakeapi.Faults
-	bucket *fakeapi.Bucket
+	cfg              Config
+	fakeapi.Controls // Throttle, Fail, ExpireTokens, RefuseCredentials, TokensIssued, Stall, Close
+	bucket           *fakeapi.Bucket
 
 	mu       sync.Mutex
 	listings map[string]*listing
@@ -112,8 +111,7 @@ func New(cfg Config) *Fake {
 	}
 	return &Fake{
 		cfg:      cfg,
-		tokens:   fakeapi.NewTokens(cfg.Now, cfg.TokenLife),
-		faults:   fakeapi.NewFaults(),
+		Controls: fakeapi.NewControls(cfg.Now, cfg.TokenLife),
 		bucket:   fakeapi.NewBucket(cfg.RequestsPerSecond, cfg.Burst),
 		listings: map[string]*listing{},
 	}
@@ -156,29 +154,6 @@ func (f *Fake) Requests() []Request {
 	return append([]Request(nil), f.requests...)
 }
 
-// Throttle makes the next listing request 429, with Retry-After if after > 0.
-func (f *Fake) Throttle(after time.Duration) {
-	f.faults.Push(fakeapi.Fault{Status: http.StatusTooManyRequests, RetryAfter: after})
-}
-
-// Fail makes the next listing request answer status.
-func (f *Fake) Fail(status int) { f.faults.Push(fakeapi.Fault{Status: status}) }
-
-// ExpireTokens makes every token issued so far invalid.
-func (f *Fake) ExpireTokens() { f.tokens.ExpireAll() }
-
-// RefuseCredentials makes the token endpoint refuse every later request.
-func (f *Fake) RefuseCredentials() { f.tokens.Refuse() }
-
-// TokensIssued returns how many access tokens the fake issued.
-func (f *Fake) TokensIssued() int { return f.tokens.Count() }
-
-// Stall holds every later listing request; see fakeapi.Faults.Stall.
-func (f *Fake) Stall() <-chan struct{} { return f.faults.Stall() }
-
-// Close releases held requests.
-func (f *Fake) Close() { f.faults.Close() }
-
 // ServeHTTP answers the token endpoint and listing patches.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
@@ -214,7 +189,7 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "The request has an invalid grant parameter : refresh_token")
 		return
 	}
-	tok, life, ok := f.tokens.Issue("Atza|")
+	tok, life, ok := f.Tokens.Issue("Atza|")
 	if !ok {
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed")
 		return
@@ -237,7 +212,7 @@ type patchRequest struct {
 
 func (f *Fake) patch(w http.ResponseWriter, r *http.Request, seller, sku string) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if f.faults.Hold(r) {
+	if f.Faults.Hold(r) {
 		f.log(r, sku, 0, body)
 		return
 	}
@@ -249,14 +224,14 @@ func (f *Fake) patch(w http.ResponseWriter, r *http.Request, seller, sku string)
 
 // answer writes the reply and returns its status.
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request, seller, sku string, body []byte) int {
-	if x, ok := f.faults.Pop(); ok {
+	if x, ok := f.Faults.Pop(); ok {
 		fakeapi.SetRetryAfter(w, x.RetryAfter)
 		if x.Status == http.StatusTooManyRequests {
 			return writeErrors(w, x.Status, "QuotaExceeded", "You exceeded your quota for the requested resource.", "")
 		}
 		return writeErrors(w, x.Status, "InternalFailure", "We encountered an internal error. Please try again.", "")
 	}
-	if !f.tokens.Valid(r.Header.Get("x-amz-access-token")) {
+	if !f.Tokens.Valid(r.Header.Get("x-amz-access-token")) {
 		return writeErrors(w, http.StatusForbidden, "Unauthorized", "Access to requested resource is denied.", "The access token you provided is revoked, malformed or invalid.")
 	}
 	if ok, _ := f.bucket.Allow(f.cfg.Now()); !ok {

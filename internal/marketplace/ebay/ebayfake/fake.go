@@ -61,9 +61,8 @@ type Config struct {
 
 // Fake is one seller's inventory. It is an http.Handler.
 type Fake struct {
-	cfg    Config
-	tokens *fakeapi.Tokens
-	faults *fakeapi.Faults
+	cfg              Config
+	fakeapi.Controls // Throttle, Fail, ExpireTokens, RefuseCredentials, TokensIssued, Stall, Close
 
 	mu       sync.Mutex
 	items    map[string]*item
@@ -99,7 +98,7 @@ func New(cfg Config) *Fake {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Fake{cfg: cfg, tokens: fakeapi.NewTokens(cfg.Now, cfg.TokenLife), faults: fakeapi.NewFaults(), items: map[string]*item{}}
+	return &Fake{cfg: cfg, Controls: fakeapi.NewControls(cfg.Now, cfg.TokenLife), items: map[string]*item{}}
 }
 
 // AddItem adds an inventory item with published offers.
@@ -162,29 +161,6 @@ func (f *Fake) Requests() []Request {
 	return append([]Request(nil), f.requests...)
 }
 
-// Throttle makes the next bulk request 429, with Retry-After if after > 0.
-func (f *Fake) Throttle(after time.Duration) {
-	f.faults.Push(fakeapi.Fault{Status: http.StatusTooManyRequests, RetryAfter: after})
-}
-
-// Fail makes the next bulk request answer status.
-func (f *Fake) Fail(status int) { f.faults.Push(fakeapi.Fault{Status: status}) }
-
-// ExpireTokens makes every token issued so far invalid.
-func (f *Fake) ExpireTokens() { f.tokens.ExpireAll() }
-
-// RefuseCredentials makes the token endpoint refuse every later request.
-func (f *Fake) RefuseCredentials() { f.tokens.Refuse() }
-
-// TokensIssued returns how many tokens the fake issued.
-func (f *Fake) TokensIssued() int { return f.tokens.Count() }
-
-// Stall holds every later bulk request; see fakeapi.Faults.Stall.
-func (f *Fake) Stall() <-chan struct{} { return f.faults.Stall() }
-
-// Close releases held requests.
-func (f *Fake) Close() { f.faults.Close() }
-
 // ServeHTTP answers the token endpoint and bulk updates.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
@@ -214,7 +190,7 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tok, life, ok := f.tokens.Issue("v^1.1#i^1#")
+	tok, life, ok := f.Tokens.Issue("v^1.1#i^1#")
 	if !ok {
 		writeOAuth(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
@@ -239,7 +215,7 @@ type entry struct {
 
 func (f *Fake) bulk(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
-	if f.faults.Hold(r) {
+	if f.Faults.Hold(r) {
 		f.log(nil, 0, body)
 		return
 	}
@@ -248,7 +224,7 @@ func (f *Fake) bulk(w http.ResponseWriter, r *http.Request) {
 	}
 	var skus []string
 	status := func() int {
-		if x, ok := f.faults.Pop(); ok {
+		if x, ok := f.Faults.Pop(); ok {
 			fakeapi.SetRetryAfter(w, x.RetryAfter)
 			if x.Status == http.StatusTooManyRequests {
 				return writeErrors(w, x.Status, apiError{ErrorID: 2001, Domain: "ACCESS", Category: "REQUEST",
@@ -258,7 +234,7 @@ func (f *Fake) bulk(w http.ResponseWriter, r *http.Request) {
 				Message: "A system error has occurred. Internal server error"})
 		}
 		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !f.tokens.Valid(tok) {
+		if !f.Tokens.Valid(tok) {
 			return writeErrors(w, http.StatusUnauthorized, apiError{ErrorID: 1001, Domain: "OAuth", Category: "REQUEST",
 				Message: "Invalid access token", LongMessage: "Invalid access token. Check the value of the Authorization HTTP request header."})
 		}

@@ -188,3 +188,40 @@ func (b *Bucket) Allow(now time.Time) (bool, time.Duration) {
 	b.tat = tat.Add(b.interval)
 	return true, 0
 }
+
+// Controls are the test controls every marketplace fake offers over its
+// API's faults and its tokens. A fake embeds it, so they are the fake's
+// own methods.
+type Controls struct {
+	Faults *Faults
+	Tokens *Tokens
+}
+
+// NewControls returns controls over fresh faults and tokens of the given
+// life, issued on now's clock.
+func NewControls(now func() time.Time, tokenLife time.Duration) Controls {
+	return Controls{Faults: NewFaults(), Tokens: NewTokens(now, tokenLife)}
+}
+
+// Throttle makes the next API request 429, with Retry-After if after > 0.
+func (c Controls) Throttle(after time.Duration) {
+	c.Faults.Push(Fault{Status: http.StatusTooManyRequests, RetryAfter: after})
+}
+
+// Fail makes the next API request answer status.
+func (c Controls) Fail(status int) { c.Faults.Push(Fault{Status: status}) }
+
+// ExpireTokens makes every token issued so far invalid.
+func (c Controls) ExpireTokens() { c.Tokens.ExpireAll() }
+
+// RefuseCredentials makes the token endpoint refuse every later request.
+func (c Controls) RefuseCredentials() { c.Tokens.Refuse() }
+
+// TokensIssued returns how many access tokens the fake issued.
+func (c Controls) TokensIssued() int { return c.Tokens.Count() }
+
+// Stall holds every later API request; see Faults.Stall.
+func (c Controls) Stall() <-chan struct{} { return c.Faults.Stall() }
+
+// Close releases held requests.
+func (c Controls) Close() { c.Faults.Close() }

@@ -50,10 +50,9 @@ type Config struct {
 
 // Fake is one seller's inventory. It is an http.Handler.
 type Fake struct {
-	cfg    Config
-	tokens *fakeapi.Tokens
-	faults *fakeapi.Faults
-	bucket *fakeapi.Bucket
+	cfg              Config
+	fakeapi.Controls // Throttle, Fail, ExpireTokens, RefuseCredentials, TokensIssued, Stall, Close
+	bucket           *fakeapi.Bucket
 
 	mu       sync.Mutex
 	items    map[string]*item
@@ -84,11 +83,10 @@ func New(cfg Config) *Fake {
 		cfg.Now = time.Now
 	}
 	return &Fake{
-		cfg:    cfg,
-		tokens: fakeapi.NewTokens(cfg.Now, cfg.TokenLife),
-		faults: fakeapi.NewFaults(),
-		bucket: fakeapi.NewBucket(cfg.RequestsPerSecond, cfg.Burst),
-		items:  map[string]*item{},
+		cfg:      cfg,
+		Controls: fakeapi.NewControls(cfg.Now, cfg.TokenLife),
+		bucket:   fakeapi.NewBucket(cfg.RequestsPerSecond, cfg.Burst),
+		items:    map[string]*item{},
 	}
 }
 
@@ -116,29 +114,6 @@ func (f *Fake) Requests() []Request {
 	defer f.mu.Unlock()
 	return append([]Request(nil), f.requests...)
 }
-
-// Throttle makes the next inventory request 429, with Retry-After if after > 0.
-func (f *Fake) Throttle(after time.Duration) {
-	f.faults.Push(fakeapi.Fault{Status: http.StatusTooManyRequests, RetryAfter: after})
-}
-
-// Fail makes the next inventory request answer status.
-func (f *Fake) Fail(status int) { f.faults.Push(fakeapi.Fault{Status: status}) }
-
-// ExpireTokens makes every token issued so far invalid.
-func (f *Fake) ExpireTokens() { f.tokens.ExpireAll() }
-
-// RefuseCredentials makes the token API refuse every later request.
-func (f *Fake) RefuseCredentials() { f.tokens.Refuse() }
-
-// TokensIssued returns how many tokens the fake issued.
-func (f *Fake) TokensIssued() int { return f.tokens.Count() }
-
-// Stall holds every later inventory request; see fakeapi.Faults.Stall.
-func (f *Fake) Stall() <-chan struct{} { return f.faults.Stall() }
-
-// Close releases held requests.
-func (f *Fake) Close() { f.faults.Close() }
 
 // ServeHTTP answers /v3/token and /v3/inventory.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +159,7 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_REQUEST_CONTENT", "grant_type", "grant_type must be client_credentials")
 		return
 	}
-	tok, life, ok := f.tokens.Issue("eyJ")
+	tok, life, ok := f.Tokens.Issue("eyJ")
 	if !ok {
 		writeError(w, http.StatusUnauthorized, "UNAUTHORIZED.GMP_GATEWAY_API", "UNAUTHORIZED", "Unauthorized")
 		return
@@ -195,7 +170,7 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) inventory(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	sku := r.URL.Query().Get("sku")
-	if f.faults.Hold(r) {
+	if f.Faults.Hold(r) {
 		f.log(r, sku, 0)
 		return
 	}
@@ -203,7 +178,7 @@ func (f *Fake) inventory(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request, sku string, body []byte) int {
-	if x, ok := f.faults.Pop(); ok {
+	if x, ok := f.Faults.Pop(); ok {
 		fakeapi.SetRetryAfter(w, x.RetryAfter)
 		if x.Status == http.StatusTooManyRequests {
 			return writeError(w, x.Status, "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API", "", "Too Many Requests")
@@ -213,7 +188,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, sku string, body [
 	if h := missingHeader(r); h != "" {
 		return writeError(w, http.StatusBadRequest, "MISSING_REQUEST_HEADER", h, "missing required header "+h)
 	}
-	if !f.tokens.Valid(header(r, "WM_SEC.ACCESS_TOKEN")) {
+	if !f.Tokens.Valid(header(r, "WM_SEC.ACCESS_TOKEN")) {
 		return writeError(w, http.StatusUnauthorized, "UNAUTHORIZED.GMP_GATEWAY_API", "UNAUTHORIZED", "Unauthorized")
 	}
 	if ok, wait := f.bucket.Allow(f.cfg.Now()); !ok {
