@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 	"text/tabwriter"
@@ -29,15 +30,20 @@ import (
 // benchCmd measures the gateway against a baseline run in the same
 // command, since absolute figures on a shared machine mean little.
 type benchCmd struct {
-	Workload    []string      `default:"ingest" sep:"," placeholder:"NAMES" help:"What to measure, comma-separated: ingest (signed Shopify webhooks, durable before the 200, closed loop and open loop at --rates, against a bare verify-and-200 handler), erp-bound (a flash sale of --orders against a sandbox ERP limited to 15 concurrent requests of 1–2 s: budget use, throttling, backlog age, time to confirm all, against the ERP's own ceiling)."`
-	DB          string        `default:"sqlite" enum:"sqlite,postgres" help:"The store: sqlite (a new file in a temporary directory; WAL, synchronous=FULL) or postgres (a new schema in the database of --postgres, dropped after)."`
-	Postgres    string        `env:"ORDERGATE_TEST_POSTGRES" placeholder:"DSN" help:"The PostgreSQL to use with --db postgres, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable."`
-	Duration    time.Duration `default:"10s" help:"How long each measured phase runs."`
-	Connections int           `default:"16" help:"Connections of the closed-loop generator."`
-	Rates       []float64     `default:"2000,5000" sep:"," placeholder:"N,N" help:"Open-loop rates, requests a second (0 or none: skip the open loop)."`
-	Orders      int           `default:"10000" help:"erp-bound: orders in the flash sale. 10,000 take an ERP of 15 slots and 1–2 s calls about 17 minutes."`
-	JSON        string        `name:"json" placeholder:"FILE" help:"Write the results as JSON to FILE."`
-	CPUProfile  string        `placeholder:"FILE" help:"Write a CPU profile of the whole run (gateway and generator) to FILE, for go tool pprof."`
+	Workload     []string      `default:"ingest" sep:"," placeholder:"NAMES" help:"What to measure, comma-separated: ingest (signed Shopify webhooks, durable before the 200, closed loop and open loop at --rates, against a bare verify-and-200 handler), gate (ERP acknowledgment → confirmation handed to its worker, quiet and while ingesting --gate-rate webhooks/s), erp-bound (a flash sale of --orders against a sandbox ERP limited to 15 concurrent requests of 1–2 s: budget use, throttling, backlog age, time to confirm all, against the ERP's own ceiling), memory (peak RSS and disk bytes per order with --stored orders while ingesting --gate-rate webhooks/s)."`
+	DB           string        `default:"sqlite" enum:"sqlite,postgres" help:"The store: sqlite (a new file in a temporary directory; WAL, synchronous=FULL) or postgres (a new schema in the database of --postgres, dropped after)."`
+	Postgres     string        `env:"ORDERGATE_TEST_POSTGRES" placeholder:"DSN" help:"The PostgreSQL to use with --db postgres, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable."`
+	Duration     time.Duration `default:"10s" help:"How long each measured phase runs."`
+	Connections  int           `default:"16" help:"Connections of the closed-loop generator."`
+	Rates        []float64     `default:"2000,5000" sep:"," placeholder:"N,N" help:"Open-loop rates, requests a second (0 or none: skip the open loop)."`
+	Orders       int           `default:"10000" help:"erp-bound: orders in the flash sale. 10,000 take an ERP of 15 slots and 1–2 s calls about 17 minutes."`
+	GateRate     float64       `default:"2000" help:"gate and memory: webhooks a second arriving meanwhile."`
+	Stored       int           `default:"1000000" help:"memory: orders stored (cloned in SQL from one real order) before the traffic starts."`
+	JSON         string        `name:"json" placeholder:"FILE" help:"Write the results as JSON to FILE."`
+	CPUProfile   string        `placeholder:"FILE" help:"Write a CPU profile of the whole run (gateway and generator) to FILE, for go tool pprof."`
+	BlockProfile string        `placeholder:"FILE" help:"Write a profile of where goroutines waited (channels, locks, the database pool) to FILE, for go tool pprof."`
+	MutexProfile string        `placeholder:"FILE" help:"Write a mutex contention profile to FILE, for go tool pprof."`
+	Log          string        `placeholder:"FILE" help:"Append the gateway's warnings and errors to FILE (by default they are discarded)."`
 }
 
 // benchRow is one measured figure beside its baseline.
@@ -57,6 +63,15 @@ type benchRow struct {
 	Errors       int         `json:"errors"`
 	Statuses     map[int]int `json:"statuses,omitempty"`
 	Note         string      `json:"note,omitempty"`
+	BaselineP50  float64     `json:"baseline_p50_ms,omitempty"`
+	Samples      int         `json:"samples,omitempty"` // gate: hops measured
+	// memory figures.
+	StoredOrders        int     `json:"stored_orders,omitempty"`
+	PeakRSSMB           float64 `json:"peak_rss_mb,omitempty"`
+	IdleRSSMB           float64 `json:"idle_rss_mb,omitempty"`
+	BaselineRSSMB       float64 `json:"baseline_rss_mb,omitempty"`        // peak with the bare handler under the same traffic
+	SeedBytesPerOrder   float64 `json:"seed_bytes_per_order,omitempty"`   // disk growth per cloned order
+	IngestBytesPerOrder float64 `json:"ingest_bytes_per_order,omitempty"` // disk growth per order through the front door, jobs included
 	// erp-bound figures.
 	BudgetBusy     float64 `json:"budget_busy,omitempty"` // share of the ERP's slots in use while a backlog existed
 	Throttled      int     `json:"throttled,omitempty"`   // ERP throttling errors caused
@@ -79,6 +94,14 @@ func (c *benchCmd) Run() error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if c.BlockProfile != "" {
+		runtime.SetBlockProfileRate(int(50 * time.Microsecond))
+		defer writeProfile("block", c.BlockProfile)
+	}
+	if c.MutexProfile != "" {
+		runtime.SetMutexProfileFraction(10)
+		defer writeProfile("mutex", c.MutexProfile)
+	}
 	var rows []benchRow
 	for _, w := range c.Workload {
 		var (
@@ -88,10 +111,14 @@ func (c *benchCmd) Run() error {
 		switch w {
 		case "ingest":
 			got, err = c.ingest(ctx)
+		case "gate":
+			got, err = c.gate(ctx)
 		case "erp-bound":
 			got, err = c.erpBound(ctx)
+		case "memory":
+			got, err = c.memory(ctx)
 		default:
-			return fmt.Errorf("--workload: unknown %q: want ingest or erp-bound (gate and memory are not built yet)", w)
+			return fmt.Errorf("--workload: unknown %q: want ingest, gate, erp-bound or memory", w)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", w, err)
@@ -137,6 +164,8 @@ notifiers:
   - {name: mailbox, kind: smtp, addr: %q, from: "Bench <orders@bench.example>", tls: none}
 retry: {initial: 200ms, max: 5s, max_attempts: 1000}
 reconcile: {interval: 0s}
+# internal/bench sends one fixed sample order, dated: no replay window.
+limits: {max_event_age: 0s}
 `, db, erpYAML, mb.Addr())
 	cfg, err := config.Parse([]byte(yaml), func(k string) string {
 		if k == "BENCH_SECRET" {
@@ -153,7 +182,17 @@ reconcile: {interval: 0s}
 		cleanup()
 		return nil, "", nil, err
 	}
-	gw, err := start(ctx, cfg, ln, slog.New(slog.DiscardHandler))
+	log := slog.New(slog.DiscardHandler)
+	if c.Log != "" {
+		f, err := os.OpenFile(c.Log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			cleanup()
+			return nil, "", nil, err
+		}
+		cleanups = append(cleanups, func() { f.Close() })
+		log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	gw, err := start(ctx, cfg, ln, log)
 	if err != nil {
 		cleanup()
 		return nil, "", nil, err
@@ -364,6 +403,14 @@ func printBench(rows []benchRow) {
 			fmt.Printf("erp-bound: every order settled in %.0fs (the ERP's own floor: %.0fs); budget %.0f%% busy while a backlog existed; %d throttling errors; oldest backlog %.0fs\n",
 				r.AllConfirmedS, r.CeilingS, 100*r.BudgetBusy, r.Throttled, r.MaxBacklogAgeS)
 		}
+		if r.Workload == "gate" {
+			fmt.Printf("gate %s: acknowledgment → confirmation worker over %d orders: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms\n",
+				r.Mode, r.Samples, r.P50, r.P99, r.P999, r.Max)
+		}
+		if r.Workload == "memory" {
+			fmt.Printf("memory: %d orders stored; peak RSS %.1f MB under traffic (bare handler, same traffic: %.1f MB; idle, empty store: %.1f MB); disk %.0f bytes/order seeded, %.0f bytes/order ingested through the gateway\n",
+				r.StoredOrders, r.PeakRSSMB, r.BaselineRSSMB, r.IdleRSSMB, r.SeedBytesPerOrder, r.IngestBytesPerOrder)
+		}
 		if r.Note != "" {
 			fmt.Printf("%s %s: %s\n", r.Workload, r.Mode, r.Note)
 		}
@@ -377,4 +424,17 @@ func commitStats(gw *gateway) (batches, deliveries int64) {
 		return s.CommitStats()
 	}
 	return 0, 0
+}
+
+// writeProfile writes the named runtime profile to path.
+func writeProfile(name, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s profile: %v\n", name, err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s profile: %v\n", name, err)
+	}
 }

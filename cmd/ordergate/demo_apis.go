@@ -38,8 +38,10 @@ func (sc scenario) serveAPIs() (demoAPIs, func(), error) {
 		switch {
 		case s.kind == config.StorefrontShopify && apis.shopify == nil:
 			apis.shopifyToken = "shpat_" + randomHex(16)
-			// A bucket large enough that the demo's listings never wait.
-			apis.shopify = shopifyfake.New(shopifyfake.Options{Token: apis.shopifyToken, MaximumAvailable: 1e6, RestoreRate: 1e5})
+			// A bucket large enough that the demo's listings never wait;
+			// write_orders for the gated tag.
+			apis.shopify = shopifyfake.New(shopifyfake.Options{Token: apis.shopifyToken, MaximumAvailable: 1e6, RestoreRate: 1e5,
+				Scopes: []string{"read_orders", "write_orders"}})
 			closers = append(closers, apis.shopify.Close)
 		case s.kind == config.StorefrontWooCommerce && apis.woo == nil:
 			apis.wooKey, apis.wooSecret = "ck_"+randomHex(20), "cs_"+randomHex(20)

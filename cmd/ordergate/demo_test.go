@@ -249,3 +249,40 @@ func TestDemo_LostWebhooksAreAllRecoveredByReconciliation(t *testing.T) {
 		t.Errorf("summary %+v: want all 120 orders accepted or recovered, none unsettled, no violation", got)
 	}
 }
+
+// The flash sale, small: the same buyers twice. With the ledger no SKU is
+// sold beyond the ERP's stock, and every sale reaches the ERP and settles;
+// the baseline, told the ERP's figure alone, oversells (so the count can
+// fail).
+func TestFlashSale_LedgerNeverOversellsWhereTheBaselineDoes(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs two flash sales of 8s each")
+	}
+	c := &demoCmd{Seed: 3}
+	plan := newSalePlan(c.Seed, 10, 240, 8)
+	log := newLogger("error")
+	gated, err := c.flashRun(t.Context(), log, plan, "ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gated.OversoldUnits != 0 || gated.Unsettled != 0 {
+		t.Errorf("with the ledger: %d units oversold, %d orders unsettled; want 0 and 0 (%+v)", gated.OversoldUnits, gated.Unsettled, gated)
+	}
+	if gated.Sold == 0 || gated.Rejected != 0 || gated.Confirmed == 0 {
+		t.Errorf("with the ledger: sold %d units, %d orders confirmed, %d refused by the ERP; want sales, all confirmed", gated.Sold, gated.Confirmed, gated.Rejected)
+	}
+	for _, ch := range append([]string{flashShop}, flashMarkets...) {
+		if gated.SoldUnits[ch] == 0 {
+			t.Errorf("with the ledger, channel %s sold nothing: %v", ch, gated.SoldUnits)
+		}
+	}
+	base, err := c.flashRun(t.Context(), log, plan, "baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.OversoldUnits == 0 || base.Rejected == 0 {
+		t.Errorf("baseline: %d units oversold, %d orders refused by the ERP; want both above 0 with %d buyers for %d units", base.OversoldUnits, base.Rejected, len(plan.attempts), plan.units())
+	}
+	t.Logf("sold %d of %d units with the ledger (%v), %d with the baseline, %d of them oversold", gated.Sold, plan.units(), gated.SoldUnits, base.Sold, base.OversoldUnits)
+}

@@ -21,6 +21,7 @@ type cli struct {
 	Orders    ordersCmd    `cmd:"" help:"List, show and recover orders of a running gateway through its admin API."`
 	Bench     benchCmd     `cmd:"" help:"Measure the gateway against a baseline run in the same command: ingest (signed webhooks, durable before the 200) and an ERP-bound flash sale."`
 	Reconcile reconcileCmd `cmd:"" help:"Compare the storefronts, the gateway and the ERP on a running gateway, backfilling orders whose webhooks were lost; or list past runs."`
+	Cutover   cutoverCmd   `cmd:"" help:"The parallel run before cutover: the gated and legacy cohorts compared with a go/no-go verdict, the rollout setting changed at run time, and rollback."`
 	Diagnose  diagnoseCmd  `cmd:"" help:"Find where the capture-to-ERP gap comes from, from webhook and ERP exports or the gateway's store: distribution, verdict and the three signals."`
 }
 

@@ -46,6 +46,9 @@ erps:
 notifiers:
   - {name: mail, kind: smtp, addr: %q, from: "Test Shop <orders@shop.example>", tls: none}
 retry: {initial: 50ms, max: 500ms}
+# The webhooks are Shopify's published samples, with their own (2008 and
+# 2025) dates: no replay window.
+limits: {max_event_age: 0s}
 `, db, listen, ordersToken, ordersSecret, mailAddr))
 }
 

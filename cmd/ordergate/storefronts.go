@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ordergate/ordergate/internal/config"
+	"github.com/ordergate/ordergate/internal/gate"
 	"github.com/ordergate/ordergate/internal/storefront"
 	"github.com/ordergate/ordergate/internal/storefront/bigcommerce"
 	"github.com/ordergate/ordergate/internal/storefront/shopify/admin"
@@ -169,4 +170,34 @@ func watchSubscriptions(ctx context.Context, cfg *config.Config, log *slog.Logge
 // webhookURL is where a storefront's webhooks reach this gateway.
 func webhookURL(public string, sf config.Storefront) string {
 	return strings.TrimSuffix(public, "/") + "/webhooks/" + sf.Kind + "/" + sf.Name
+}
+
+// gatedTagger returns what tags a storefront's gated orders in the
+// storefront for the legacy connector to skip, and the tag: for shopify
+// with an Admin API token and gated_tag not empty, the Admin API client;
+// otherwise nil. It warns of a storefront rolled out to part of its
+// orders that cannot be tagged, whose legacy connector cannot tell which
+// orders to skip.
+func gatedTagger(sf config.Storefront, log *slog.Logger) (gate.Tagger, string, error) {
+	c := storefrontAPIFor(sf)
+	tag := ""
+	if sf.GatedTag != nil {
+		tag = *sf.GatedTag
+	}
+	if c.shopify != nil && tag != "" {
+		client, err := admin.NewClient(*c.shopify)
+		if err != nil {
+			return nil, "", fmt.Errorf("storefronts %s: %w", sf.Name, err)
+		}
+		return client, tag, nil
+	}
+	if sf.Kind == config.StorefrontShopify && sf.Mode != config.ModeShadow && sf.RolloutPercent != nil && *sf.RolloutPercent < 100 {
+		why := "no api.access_token"
+		if c.shopify != nil {
+			why = "gated_tag is empty"
+		}
+		log.Warn("gated orders are not tagged in shopify: the legacy connector cannot tell which orders to skip",
+			"storefront", sf.Name, "rollout_percent", *sf.RolloutPercent, "reason", why)
+	}
+	return nil, "", nil
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/ordergate/ordergate/internal/alert"
 	"github.com/ordergate/ordergate/internal/config"
 	"github.com/ordergate/ordergate/internal/gate"
+	"github.com/ordergate/ordergate/internal/inventory"
+	"github.com/ordergate/ordergate/internal/marketplace"
 	"github.com/ordergate/ordergate/internal/metrics"
 	"github.com/ordergate/ordergate/internal/metrics/storegauges"
 	"github.com/ordergate/ordergate/internal/notify"
@@ -38,12 +40,21 @@ type gateway struct {
 	// reconciler runs reconciliations: the leader's loop and the API's
 	// POST /api/v1/reconcile.
 	reconciler *reconcile.Runner
+	// stock is the stock ledger, its marketplaces and its keeper; nil
+	// without marketplaces.
+	stock *stockParts
+	// stockView, if set, is what the pushers quote instead of the ledger
+	// (the flash-sale demo's baseline).
+	stockView func(*inventory.Ledger) marketplace.Stock
 }
 
 // start wires everything cfg names, opens the store (migrating it), starts
 // the workers and begins serving HTTP on ln (or cfg.Listen when ln is nil).
-func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.Logger) (*gateway, error) {
+func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.Logger, opts ...func(*gateway)) (*gateway, error) {
 	g := &gateway{cfg: cfg, log: log}
+	for _, o := range opts {
+		o(g)
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -99,6 +110,12 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		if sf.ConfirmationSLA != nil {
 			gsf.SLA = *sf.ConfirmationSLA
 		}
+		gsf.RolloutPercent = sf.RolloutPercent
+		tagger, tag, err := gatedTagger(sf, log)
+		if err != nil {
+			return nil, err
+		}
+		gsf.Tagger, gsf.GatedTag = tagger, tag
 		sfs = append(sfs, gsf)
 		var secrets [][]byte
 		for _, s := range sf.WebhookSecrets {
@@ -106,8 +123,15 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		}
 		webSFs = append(webSFs, web.Storefront{Name: sf.Name, Kind: sf.Kind, Secrets: secrets, ShopDomain: sf.ShopDomain, AuthHeader: sf.AuthHeader, ERP: sf.ERP})
 	}
+	sfs = append(sfs, marketplaceStorefronts(cfg)...)
 	fetch, err := fetchers(cfg)
 	if err != nil {
+		return nil, err
+	}
+	// One registry per gateway; the gate reports to it, and the HTTP edge
+	// through the gate.
+	rec := metrics.New(log)
+	if g.stock, err = newStockParts(cfg, rec, g); err != nil {
 		return nil, err
 	}
 	var tasks []gate.Task
@@ -119,9 +143,9 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 				return err
 			}})
 	}
-	// One registry per gateway; the gate reports to it, and the HTTP edge
-	// through the gate.
-	rec := metrics.New(log)
+	if g.stock != nil {
+		tasks = append(tasks, g.stockTask())
+	}
 	g.gate, err = gate.New(gate.Config{
 		Storefronts: sfs, ERPs: erps, Notifiers: senders, Fetchers: fetch, Tasks: tasks,
 		RetryInitial: cfg.Retry.Initial, RetryMax: cfg.Retry.Max, MaxAttempts: cfg.Retry.MaxAttempts,
@@ -176,6 +200,9 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	if g.reconciler, err = g.newReconciler(); err != nil {
 		return nil, err
 	}
+	if err := g.startKeeper(); err != nil {
+		return nil, err
+	}
 	if err := g.store.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -191,8 +218,12 @@ func start(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	if len(tokens) == 0 && len(readOnly) == 0 {
 		log.Warn("no admin token configured: the /api/v1 endpoints and the dashboard will refuse every request (set ORDERGATE_ADMIN_TOKEN or admin_tokens)")
 	}
-	srv := web.New(g.gate, g.store, web.Config{Storefronts: webSFs, AdminTokens: tokens, ReadOnlyTokens: readOnly, MaxBodyBytes: cfg.MaxBodyBytes, ERPCallbacks: callbacks,
-		Reconciler: g.reconciler, ReconcileWindow: cfg.Reconcile.Window, Logger: log})
+	var stockReporter web.StockReporter
+	if g.stock != nil {
+		stockReporter = g.stock.keeper
+	}
+	srv := web.New(g.gate, g.store, web.Config{Stock: stockReporter, Storefronts: webSFs, AdminTokens: tokens, ReadOnlyTokens: readOnly, MaxBodyBytes: cfg.MaxBodyBytes, ERPCallbacks: callbacks,
+		Reconciler: g.reconciler, ReconcileWindow: cfg.Reconcile.Window, Limits: webLimits(cfg.Limits), Logger: log})
 	log.Info("dashboard", "url", "http://"+ln.Addr().String()+"/")
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", rec.Handler())
@@ -236,6 +267,9 @@ func (g *gateway) shutdown(ctx context.Context) {
 	if g.http != nil {
 		g.http.Shutdown(ctx)
 	}
+	if g.stock != nil && g.stock.keeper != nil {
+		g.stock.keeper.Stop()
+	}
 	if g.store != nil {
 		if err := g.store.Stop(ctx); err != nil {
 			g.log.Warn("workers did not stop cleanly", "err", err)
@@ -275,4 +309,14 @@ func serveLoopback(h http.Handler) (string, func(), error) {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
+}
+
+// webLimits is the limits block as the HTTP edge takes it.
+func webLimits(l config.Limits) web.Limits {
+	w := web.Limits{RatePerSecond: l.RatePerSecond, RateBurst: l.RateBurst, TrustedProxyHeader: l.TrustedProxyHeader,
+		MaxInFlight: l.MaxInFlight, QueueWait: l.QueueWait}
+	if l.MaxEventAge != nil {
+		w.MaxEventAge = *l.MaxEventAge
+	}
+	return w
 }

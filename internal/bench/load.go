@@ -38,12 +38,14 @@ func NewWebhooks(target string, secret []byte, first int64) *Webhooks {
 	return w
 }
 
-// body is a realistic ~2 KB orders/create body for id.
+// body is a realistic ~2 KB orders/create body for id, created now: a
+// gateway may refuse events older than its replay window.
 func body(id int64) []byte {
 	s := strconv.FormatInt(id, 10)
+	now := time.Now().UTC().Format(time.RFC3339)
 	return []byte(`{"id":` + s + `,"admin_graphql_api_id":"gid://shopify/Order/` + s + `","name":"#B` + s +
-		`","email":"buyer` + s + `@example.com","contact_email":"buyer` + s + `@example.com","created_at":"2026-11-27T09:02:00-05:00",` +
-		`"updated_at":"2026-11-27T09:02:00-05:00","cancelled_at":null,"cancel_reason":null,"currency":"USD","total_price":"57.50",` +
+		`","email":"buyer` + s + `@example.com","contact_email":"buyer` + s + `@example.com","created_at":"` + now + `",` +
+		`"updated_at":"` + now + `","cancelled_at":null,"cancel_reason":null,"currency":"USD","total_price":"57.50",` +
 		`"subtotal_price":"57.50","total_tax":"0.00","financial_status":"paid","confirmed":true,"test":false,"tags":"",` +
 		`"customer":{"id":115310627314723954,"email":"buyer` + s + `@example.com","first_name":"Ada","last_name":"Lovelace","state":"enabled"},` +
 		`"billing_address":{"first_name":"Ada","last_name":"Lovelace","name":"Ada Lovelace","address1":"12 Harbor Lane","address2":null,"city":"Portland","province":"Maine","province_code":"ME","zip":"04101","country":"United States","country_code":"US","phone":null,"company":null},` +

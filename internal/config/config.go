@@ -49,6 +49,14 @@ type Config struct {
 	Alerts Alerts `yaml:"alerts"`
 	// Reconcile is the reconciliation loop.
 	Reconcile Reconcile `yaml:"reconcile"`
+	// Limits are the webhook edge's replay window, rate limit and load
+	// shedding.
+	Limits Limits `yaml:"limits"`
+	// Inventory is the stock ledger the marketplaces are told from.
+	Inventory Inventory `yaml:"inventory"`
+	// Marketplaces are the marketplace accounts whose listing quantities
+	// the gateway sets from the ledger.
+	Marketplaces []Marketplace `yaml:"marketplaces"`
 	// PublicURL is the gateway's address as the storefronts reach it, e.g.
 	// https://orders.example.com: the webhook address of a storefront is
 	// PublicURL + /webhooks/{kind}/{name}. With it, each shopify storefront
@@ -126,9 +134,24 @@ type Storefront struct {
 	// Mode is when the customer hears from the gateway: gated (the
 	// confirmation only after the ERP has acknowledged the order) or
 	// ack_gated (also "order received, confirmation pending" as soon as the
-	// order is stored). shadow is recognised but not supported yet.
-	// Default gated.
+	// order is stored) or shadow (the legacy flow keeps every order: the
+	// gateway sends nothing to the ERP or the customer, watches the ERP for
+	// each order and records what it would have done; see
+	// docs/CUTOVER.md). An operator can change it at run time (ordergate
+	// cutover set), which overrides this for new orders. Default gated.
 	Mode string `yaml:"mode"`
+	// RolloutPercent is the share of new orders, 0 to 100, picked by a
+	// stable hash of the order id, that the gateway handles for real in
+	// gated or ack_gated mode; the rest stay with the legacy flow and are
+	// shadowed. Changeable at run time like mode. Default 100.
+	RolloutPercent *int `yaml:"rollout_percent"`
+	// GatedTag is the tag ordergate adds, through the Admin API
+	// (api.access_token, with the write_orders scope), to each Shopify
+	// order it handles for real, so that the legacy connector can skip
+	// those orders while rollout_percent is below 100 (docs/CUTOVER.md).
+	// An empty string adds none; so does a storefront without an access
+	// token. Only for shopify. Default ordergate-gated.
+	GatedTag *string `yaml:"gated_tag"`
 	// Shortfall is what happens when the ERP accepts less than was ordered
 	// (a line backordered, or a SKU it does not know while it takes the
 	// rest): reject (tell the customer there is a problem and hold the

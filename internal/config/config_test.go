@@ -38,7 +38,8 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sla, reconcileInterval := 15*time.Minute, 15*time.Minute
+	sla, reconcileInterval, maxEventAge := 15*time.Minute, 15*time.Minute, 72*time.Hour
+	allOrders, gatedTag := 100, "ordergate-gated"
 	want := &Config{
 		Database:     "sqlite:ordergate.db",
 		Listen:       "127.0.0.1:8080",
@@ -46,7 +47,7 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 		LogLevel:     "info",
 		Storefronts: []Storefront{{
 			Name: "shop1", Kind: "shopify", WebhookSecrets: []string{"s3cret"},
-			ERP: "erp1", Notifier: "mail", Mode: "gated", Shortfall: "reject", ConfirmationSLA: &sla,
+			ERP: "erp1", Notifier: "mail", Mode: "gated", RolloutPercent: &allOrders, GatedTag: &gatedTag, Shortfall: "reject", ConfirmationSLA: &sla,
 			API: StorefrontAPI{APIVersion: "2025-07", Timeout: 30 * time.Second},
 		}},
 		ERPs: []ERP{{
@@ -60,6 +61,7 @@ func TestParse_MinimalConfigGetsEveryDefault(t *testing.T) {
 		Jobs:      Jobs{Timeout: 2 * time.Minute, RescueAfter: 10 * time.Minute, SweepInterval: time.Minute},
 		Alerts:    Alerts{Timeout: 10 * time.Second},
 		Reconcile: Reconcile{Interval: &reconcileInterval, Window: 2 * time.Hour, MaxERPChecks: 1000},
+		Limits:    Limits{MaxEventAge: &maxEventAge, MaxInFlight: 256, QueueWait: 50 * time.Millisecond},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Parse mismatch (-want +got):\n%s", diff)

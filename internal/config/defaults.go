@@ -20,6 +20,7 @@ const (
 	DefaultReconcileWindow      = 2 * time.Hour
 	DefaultReconcileERPChecks   = 1000
 	DefaultShopifyAPIVersion    = "2025-07"
+	DefaultShopifyGatedTag      = "ordergate-gated"
 	DefaultBigCommerceHeader    = "X-Ordergate-Token"
 	DefaultSandboxShipDays      = 2
 
@@ -51,7 +52,7 @@ const (
 
 	ModeGated    = "gated"
 	ModeAckGated = "ack_gated"
-	ModeShadow   = "shadow" // not supported yet
+	ModeShadow   = "shadow"
 
 	ShortfallReject    = "reject"
 	ShortfallBackorder = "backorder"
@@ -79,6 +80,10 @@ func (c *Config) applyDefaults() {
 		s := &c.Storefronts[i]
 		setDefault(&s.Mode, DefaultStorefrontMode)
 		setDefault(&s.Shortfall, DefaultStorefrontShortfall)
+		if s.RolloutPercent == nil {
+			all := 100
+			s.RolloutPercent = &all
+		}
 		if s.ConfirmationSLA == nil {
 			sla := DefaultConfirmationSLA
 			s.ConfirmationSLA = &sla
@@ -88,6 +93,10 @@ func (c *Config) applyDefaults() {
 		switch s.Kind {
 		case StorefrontShopify:
 			setDefault(&s.API.APIVersion, DefaultShopifyAPIVersion)
+			if s.GatedTag == nil {
+				tag := DefaultShopifyGatedTag
+				s.GatedTag = &tag
+			}
 		case StorefrontBigCommerce:
 			setDefault(&s.AuthHeader, DefaultBigCommerceHeader)
 		}
@@ -119,6 +128,8 @@ func (c *Config) applyDefaults() {
 	}
 	setDefault(&c.Reconcile.Window, DefaultReconcileWindow)
 	setDefault(&c.Reconcile.MaxERPChecks, DefaultReconcileERPChecks)
+	c.Limits.applyDefaults()
+	c.applyMarketplaceDefaults()
 }
 
 func (s *Sandbox) applyDefaults() {

@@ -14,6 +14,13 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPermissions(path, info.Mode(), data); err != nil {
+		return nil, err
+	}
 	c, err := Parse(data, os.Getenv)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ func (c *Config) Redacted() *Config {
 		}
 	}
 	r.Alerts.WebhookURL = redactWebhook(r.Alerts.WebhookURL)
+	r.redactMarketplaces()
 	for i := range r.Notifiers {
 		redactOne(&r.Notifiers[i].Password)
 	}
@@ -113,5 +114,6 @@ func (c *Config) clone() *Config {
 		}
 	}
 	d.Notifiers = slices.Clone(c.Notifiers)
+	d.cloneMarketplaces()
 	return &d
 }

@@ -41,6 +41,8 @@ func (c *Config) validate(p *problems) {
 	d.Jobs.validate(&v, "jobs")
 	d.Alerts.validate(&v, "alerts")
 	d.Reconcile.validate(&v, "reconcile")
+	d.validateMarketplaces(&v)
+	d.Limits.validate(&v, "limits")
 }
 
 func (r *Reconcile) validate(v *validator, path string) {
@@ -168,7 +170,10 @@ func (s *Storefront) validate(v *validator, path string, c *Config) {
 	case c.Notifier(s.Notifier) == nil:
 		v.add(field(path, "notifier"), "%q is not a configured notifier", s.Notifier)
 	}
-	oneOf(v, field(path, "mode"), s.Mode, []string{ModeGated, ModeAckGated}, []string{ModeShadow})
+	oneOf(v, field(path, "mode"), s.Mode, []string{ModeGated, ModeAckGated, ModeShadow}, nil)
+	if p := s.RolloutPercent; p != nil && (*p < 0 || *p > 100) {
+		v.add(field(path, "rollout_percent"), "%d is not within 0..100", *p)
+	}
 	oneOf(v, field(path, "shortfall"), s.Shortfall, []string{ShortfallReject, ShortfallBackorder}, nil)
 	if s.ConfirmationSLA != nil {
 		notNegative(v, field(path, "confirmation_sla"), *s.ConfirmationSLA)

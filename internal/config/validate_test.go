@@ -184,14 +184,14 @@ erps:`}},
 			want:  []string{`storefronts[0].kind: invalid value "magento": want shopify, woocommerce, bigcommerce`},
 		},
 		{
-			name:  "mode not supported yet",
-			edits: []edit{{"mode: gated", "mode: shadow"}},
-			want:  []string{"storefronts[0].mode: shadow is not supported yet"},
+			name:  "rollout percent out of range",
+			edits: []edit{{"mode: gated", "mode: shadow, rollout_percent: 101"}},
+			want:  []string{"storefronts[0].rollout_percent: 101 is not within 0..100"},
 		},
 		{
 			name:  "invalid mode",
 			edits: []edit{{"mode: gated", "mode: eager"}},
-			want:  []string{`storefronts[0].mode: invalid value "eager": want gated, ack_gated`},
+			want:  []string{`storefronts[0].mode: invalid value "eager": want gated, ack_gated, shadow`},
 		},
 		{
 			name:  "still working notice only in ack_gated mode, shortfall policy named",

@@ -37,6 +37,9 @@ const (
 	// ModeAckGated also sends "order received, confirmation pending" as
 	// soon as the order is stored, and optionally "still working on it".
 	ModeAckGated Mode = "ack_gated"
+	// ModeShadow leaves every new order to the legacy flow and only
+	// watches: nothing goes to the ERP or the customer (shadow.go).
+	ModeShadow Mode = "shadow"
 )
 
 // Shortfall is what happens when the ERP accepts less than was ordered.
@@ -70,6 +73,21 @@ type Storefront struct {
 	// customer whose order is not acknowledged that long after receipt; 0
 	// means never.
 	StillWorkingAfter time.Duration
+	// Silent storefronts are channels that tell their buyers themselves
+	// (a marketplace's orders, taken from its feed): the gate sends them
+	// no message, confirming each order once the ERP acknowledges it, and
+	// does not flag a missing e-mail address.
+	Silent bool
+	// RolloutPercent is the share of new orders, chosen by a stable hash
+	// of the order id, that the gate handles for real; the rest stay with
+	// the legacy flow and are shadowed. nil means 100. A setting changed at
+	// run time overrides it and Mode (shadow.go).
+	RolloutPercent *int
+	// Tagger, with GatedTag not empty, tags each order put in the gated
+	// cohort with GatedTag in the storefront, so that the legacy
+	// connector can skip it (tag.go). Nil means no tags.
+	Tagger   Tagger
+	GatedTag string
 }
 
 // ERP is one configured ERP and how many calls it may have in flight.
@@ -126,6 +144,7 @@ type Gate struct {
 	clients     map[string]erp.Client // by ERP name, each within its budget
 	store       store.Store
 	log         *slog.Logger
+	rollout     rolloutCache
 }
 
 // New returns a gate. Call Use with the store before working any job: the
@@ -172,7 +191,7 @@ func New(cfg Config) (*Gate, error) {
 		switch sf.Mode {
 		case "":
 			sf.Mode = ModeGated
-		case ModeGated, ModeAckGated:
+		case ModeGated, ModeAckGated, ModeShadow:
 		default:
 			return nil, fmt.Errorf("gate: storefront %s: unknown mode %q", sf.Name, sf.Mode)
 		}
@@ -183,10 +202,13 @@ func New(cfg Config) (*Gate, error) {
 		default:
 			return nil, fmt.Errorf("gate: storefront %s: unknown shortfall policy %q", sf.Name, sf.Shortfall)
 		}
+		if p := sf.RolloutPercent; p != nil && (*p < 0 || *p > 100) {
+			return nil, fmt.Errorf("gate: storefront %s: rollout percent %d is not within 0..100", sf.Name, *p)
+		}
 		if _, ok := cfg.ERPs[sf.ERP]; !ok {
 			return nil, fmt.Errorf("gate: storefront %s: no erp %q", sf.Name, sf.ERP)
 		}
-		if _, ok := cfg.Notifiers[sf.Notifier]; !ok {
+		if _, ok := cfg.Notifiers[sf.Notifier]; !ok && !sf.Silent {
 			return nil, fmt.Errorf("gate: storefront %s: no notifier %q", sf.Name, sf.Notifier)
 		}
 		g.storefronts[sf.Name] = sf
@@ -245,6 +267,11 @@ func (g *Gate) ERPClient(storefront string) erp.Client {
 	return g.client(sf)
 }
 
+// ERPClientNamed returns the named ERP's client, within the same budget
+// as the gate's own calls (the stock keeper's availability reads); nil for
+// an unknown ERP.
+func (g *Gate) ERPClientNamed(name string) erp.Client { return g.clients[name] }
+
 func concurrency(e ERP) int {
 	if e.Concurrency <= 0 {
 		return 8
@@ -278,6 +305,8 @@ func (g *Gate) RiverConfig() *river.Config {
 	river.AddWorker(workers, &overdueWorker{worker[OverdueArgs]{g: g}})
 	river.AddWorker(workers, &alertWorker{worker[AlertArgs]{g: g}})
 	river.AddWorker(workers, &fetchWorker{worker[FetchArgs]{g: g}})
+	river.AddWorker(workers, &shadowWorker{worker[ShadowArgs]{g: g}})
+	river.AddWorker(workers, &tagWorker{worker[TagArgs]{g: g}})
 	leaderJobs := g.leaderJobs()
 	periodic := make([]*river.PeriodicJob, 0, len(leaderJobs))
 	for _, j := range leaderJobs {
@@ -289,6 +318,11 @@ func (g *Gate) RiverConfig() *river.Config {
 	queues := map[string]river.QueueConfig{notifyQueue: {MaxWorkers: 10}, periodicQueue: {MaxWorkers: len(leaderJobs)}, fetchQueue: {MaxWorkers: 4}}
 	for name, e := range g.cfg.ERPs {
 		queues[erpQueue(name)] = river.QueueConfig{MaxWorkers: concurrency(e)}
+	}
+	for _, sf := range g.storefronts {
+		if sf.tags() {
+			queues[tagQueue] = river.QueueConfig{MaxWorkers: 2}
+		}
 	}
 	return &river.Config{
 		Workers:              workers,

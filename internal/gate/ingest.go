@@ -30,6 +30,7 @@ func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestR
 	if _, ok := g.storefronts[d.Storefront]; !ok {
 		return store.IngestResult{}, fmt.Errorf("gate: unknown storefront %q", d.Storefront)
 	}
+	set := g.rolloutFor(ctx, g.storefronts[d.Storefront])
 	now := g.now()
 	src := d.Kind
 	detail := d.RawTopic + " delivery " + d.DeliveryID
@@ -48,10 +49,17 @@ func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestR
 			if d.Topic == storefront.OrderUpdated {
 				o.Record(order.Event{At: now, Kind: order.EventNote, Source: src, Detail: "an update arrived before the create; its full order was taken"})
 			}
-			if gaps := gaps(o); gaps != "" {
+			assignCohort(o, set, now)
+			if o.Legacy() {
+				return o, g.startShadow(ctx, tx, o)
+			}
+			if gaps := gaps(o, g.storefronts[d.Storefront].Silent); gaps != "" {
 				o.Flag(gaps, "gate", now)
 			}
-			return o, g.start(ctx, tx, o)
+			if err := g.enqueueTag(ctx, tx, o); err != nil {
+				return nil, err
+			}
+			return o, g.start(ctx, tx, o, Mode(set.Mode))
 		case storefront.OrderCancelled:
 			reason := d.CancelReason
 			if reason == "" {
@@ -60,6 +68,7 @@ func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestR
 			if existing == nil {
 				o := order.New(d.Order, now, src, detail)
 				o.Record(order.Event{At: now, Kind: order.EventNote, Source: src, Detail: "a cancel arrived before the create; the order is held cancelled and never goes to the erp"})
+				assignCohort(o, set, now)
 				if err := o.Cancel(reason, src, now); err != nil {
 					return nil, err
 				}
@@ -73,12 +82,14 @@ func (g *Gate) Ingest(ctx context.Context, d storefront.Delivery) (store.IngestR
 
 // start enqueues a new order's jobs: the ERP submit, the pending notice and
 // the delay notice in ack_gated mode, and the SLA check.
-func (g *Gate) start(ctx context.Context, tx store.Tx, o *order.Order) error {
+//
+// mode is the mode in effect, which a runtime setting may have changed.
+func (g *Gate) start(ctx context.Context, tx store.Tx, o *order.Order, mode Mode) error {
 	sf := g.storefronts[o.Key.Storefront]
 	if err := g.enqueueSubmit(ctx, tx, o); err != nil {
 		return err
 	}
-	if sf.Mode == ModeAckGated {
+	if mode == ModeAckGated {
 		if err := g.enqueueNotify(ctx, tx, o, notify.Pending, time.Time{}); err != nil {
 			return err
 		}
@@ -108,6 +119,10 @@ func (g *Gate) cancel(ctx context.Context, tx store.Tx, o *order.Order, reason, 
 	if o.Attempts == 0 && o.ERPRef == "" {
 		return nil // never left the gateway
 	}
+	if o.Legacy() {
+		o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: "legacy cohort: the legacy flow cancels it in the erp, not the gate"})
+		return nil
+	}
 	o.Record(order.Event{At: now, Kind: order.EventERPCancel, Source: "gate", Detail: "the erp may hold the order: cancelling it there"})
 	return g.enqueueERPCancel(ctx, tx, o, reason)
 }
@@ -117,9 +132,13 @@ func (g *Gate) cancel(ctx context.Context, tx store.Tx, o *order.Order, reason, 
 // (the ERP order will not say where to ship) — or returns "". The order
 // still goes to the ERP: the ERP validates its stock either way, and an
 // operator can fix the address there.
-func gaps(o *order.Order) string {
+//
+// A silent storefront's customers hear from the channel itself (a
+// marketplace tells its buyers), so a missing e-mail address is no gap
+// there.
+func gaps(o *order.Order, silent bool) string {
 	var out []string
-	if strings.TrimSpace(o.Customer.Email) == "" {
+	if !silent && strings.TrimSpace(o.Customer.Email) == "" {
 		out = append(out, "no customer e-mail address: the customer cannot be told of the order")
 	}
 	if o.NeedsShipping {

@@ -71,6 +71,9 @@ func (g *Gate) Act(ctx context.Context, key order.Key, action Action, who Actor,
 	var did string
 	var out *order.Order
 	err := g.store.Update(ctx, key, func(tx store.Tx, o *order.Order) error {
+		if o.Legacy() {
+			return notApplicable("the order is in the legacy cohort: the legacy flow handles it, act on it there")
+		}
 		var err error
 		switch action {
 		case ActionRetry:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -28,6 +29,11 @@ type notifyWorker struct {
 	worker[NotifyArgs]
 }
 
+// pendingWaitLimit is how long past its time a "still working on it"
+// message waits for the "received" message to go first; after that it goes
+// regardless (the pending message's job died without a record).
+const pendingWaitLimit = time.Minute
+
 // mayNotHaveArrived is the attention reason for a confirmation whose send
 // ended in doubt.
 const mayNotHaveArrived = "the confirmation may not have reached the customer: check the mail log and resend by hand if needed"
@@ -36,6 +42,9 @@ const mayNotHaveArrived = "the confirmation may not have reached the customer: c
 // message overtaken by events is skipped, not sent late: "pending" after the
 // ERP has acknowledged, "still working on it" after the confirmation.
 func due(k notify.Kind, o *order.Order) (bool, string) {
+	if o.Legacy() {
+		return false, "legacy cohort: the legacy flow tells the customer, not the gate"
+	}
 	switch s := o.State(); k {
 	case notify.Confirmation:
 		if s != order.Acknowledged {
@@ -63,10 +72,10 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	sender := g.cfg.Notifiers[sf.Notifier]
 
 	var msg notify.Message
-	send := false
+	send, waitPending := false, false
 	var result metrics.NotifyResult // how this run settled the message, once committed
 	err := g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
-		result = ""
+		result, waitPending = "", false
 		n, err := tx.Notification(ctx, key, string(kind))
 		if err != nil {
 			return err
@@ -82,9 +91,25 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 			}
 			return nil
 		}
+		if sf.Silent {
+			result = metrics.NotifySkippedNotDue
+			return g.leftToChannel(o, kind)
+		}
 		if strings.TrimSpace(o.Customer.Email) == "" {
 			result = metrics.NotifySkippedNoEmail
 			return g.noAddressee(ctx, tx, o, kind, n)
+		}
+		if kind == notify.Delay && n.Status == store.NotifyNone && now.Before(o.ReceivedAt.Add(sf.StillWorkingAfter+pendingWaitLimit)) {
+			// "Still working on it" must not overtake "received": wait
+			// while the pending message is unsent or on its way.
+			p, err := tx.Notification(ctx, key, string(notify.Pending))
+			if err != nil {
+				return err
+			}
+			if p.Status == store.NotifyNone || p.Status == store.NotifySending {
+				waitPending = true
+				return nil
+			}
 		}
 		if n.Status == store.NotifySending || n.Status == store.NotifyInDoubt {
 			if n.Status == store.NotifySending {
@@ -112,6 +137,9 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	})
 	if err == nil && result != "" {
 		g.cfg.Metrics.Notification(kind, result)
+	}
+	if err == nil && waitPending {
+		return river.JobSnooze(time.Second)
 	}
 	if err != nil || !send {
 		return err
@@ -188,3 +216,15 @@ func (g *Gate) noAddressee(ctx context.Context, tx store.Tx, o *order.Order, kin
 // noEmailConfirmed is the attention reason of an order confirmed without
 // a message.
 const noEmailConfirmed = "confirmed by the erp but the order has no customer e-mail address: no confirmation was sent; tell the customer another way"
+
+// leftToChannel settles a message of a silent storefront's order: the
+// channel tells its own buyers, so nothing is sent, and the confirmation
+// confirms the order.
+func (g *Gate) leftToChannel(o *order.Order, kind notify.Kind) error {
+	now := g.now()
+	o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: fmt.Sprintf("%s message not sent: %s tells its buyers itself", kind, o.Key.Storefront)})
+	if kind != notify.Confirmation {
+		return nil
+	}
+	return o.Confirm(now)
+}

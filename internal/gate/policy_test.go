@@ -433,9 +433,12 @@ func TestSLA_OverdueIsMarkedCountedAndAnnouncedOnceWhileRetriesGoOn(t *testing.T
 func TestSLA_SettledInTimeIsNeverOverdue(t *testing.T) {
 	t.Parallel()
 	hook := &alerts{}
-	// An SLA the order is sure to meet: the sweep, run as the workers
-	// start, would rightly flag an order still unsettled past it.
-	b := setup(t, options{storefront: func(sf *Storefront) { sf.SLA = 3 * time.Second }, alerts: hook})
+	// An SLA the order is sure to meet, even on a loaded machine (an order
+	// has taken 4.5s to confirm here under a full parallel test run): the
+	// sweep, run as the workers start, would rightly flag an order still
+	// unsettled past it. The test waits for the SLA check, so this is its
+	// length.
+	b := setup(t, options{storefront: func(sf *Storefront) { sf.SLA = 10 * time.Second }, alerts: hook})
 	o := testOrder("1001", t0, line("A", 1))
 	b.ingest(t, delivery(storefront.OrderCreated, "e1", o))
 	b.waitState(t, o.Key, order.Confirmed)

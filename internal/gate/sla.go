@@ -74,6 +74,9 @@ func (w *overdueWorker) Work(ctx context.Context, job *river.Job[OverdueArgs]) e
 // the order's own job and the sweep gets there first. It reports whether
 // it marked the order.
 func (g *Gate) markOverdue(ctx context.Context, tx store.Tx, o *order.Order, sf Storefront, by string) (bool, error) {
+	if o.Legacy() {
+		return markLegacyOverdue(o, shadowSLA(sf), g.now(), by), nil
+	}
 	if !o.MarkOverdueBy(sf.SLA, g.now(), by) {
 		return false, nil
 	}

@@ -40,6 +40,11 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 			skip = true // done by an earlier run, or cancelled
 			return nil
 		}
+		if o.Legacy() {
+			skip = true // never: the legacy flow puts it in the erp
+			o.Record(order.Event{At: g.now(), Kind: order.EventNote, Source: "gate", Detail: "legacy cohort: not submitted; the legacy flow puts it in the erp"})
+			return nil
+		}
 		now := g.now()
 		if o.SubmitLease.After(now) {
 			busy = o.SubmitLease.Sub(now) // another submit is calling the erp

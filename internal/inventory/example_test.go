@@ -52,3 +52,34 @@ func Example_bundle() {
 	// 4 limited by MUG
 	// MUG 6 TEA 8 GIFT-SET 3
 }
+
+// Two marketplaces share a low-stock SKU: each is told its share, counting
+// what the other was told even before that push lands, and a sale on a
+// channel reaches the ledger with the time it was placed.
+func ExampleLedger_Claim() {
+	l, _ := inventory.New(inventory.Config{Channels: []inventory.Channel{
+		{Name: "amazon", Lag: 10 * time.Minute},
+		{Name: "ebay", Lag: 10 * time.Minute},
+	}})
+	at := func(hhmm string) time.Time {
+		t, _ := time.Parse("15:04", hhmm)
+		return t
+	}
+	l.SetERP("A", 5, at("10:00"))
+	fmt.Println("quote, each alone:", l.Available("amazon", "A"), l.Available("ebay", "A"))
+	fmt.Println("amazon claims:", l.Claim("amazon", "A", at("10:01")).Available)
+	fmt.Println("ebay claims:", l.Claim("ebay", "A", at("10:01")).Available)
+	l.Told("amazon", "A", 3, at("10:02")) // the answer came back at 10:02
+	l.Told("ebay", "A", 2, at("10:02"))
+	l.ReserveSale("amazon/114-1", "amazon", []inventory.Line{{SKU: "A", Qty: 2}}, at("10:05"))
+	q := l.Claim("amazon", "A", at("10:06"))
+	fmt.Println("amazon after its sale:", q.Available, "keep:", q.Keep)
+	l.SetERP("A", 8, at("10:07")) // 3 more arrive
+	fmt.Println("ebay after the restock:", l.Claim("ebay", "A", at("10:08")).Available)
+	// Output:
+	// quote, each alone: 5 5
+	// amazon claims: 3
+	// ebay claims: 2
+	// amazon after its sale: 3 keep: true
+	// ebay after the restock: 3
+}

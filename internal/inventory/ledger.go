@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,6 +28,17 @@ type Channel struct {
 	Buffer int `json:"buffer"`
 	// Cap is the most this channel is ever told of one SKU; 0 means no cap.
 	Cap int `json:"cap"`
+	// Lag is how late a sale on this channel may reach the ledger
+	// (ReserveSale) after it was placed: its order feed's or webhook's
+	// delay. The ledger keeps counting what the channel was told before a
+	// push until Lag after the push landed (see Claim). 0 for a channel
+	// whose sales reach the ledger at once.
+	Lag time.Duration `json:"lag"`
+	// Share is the channel's weight when the ledger splits a SKU's stock
+	// among the channels (see Claim): a channel is told at most its share,
+	// ⌊pool × Share / Σ Share⌋ plus perhaps one unit of the remainder. 0
+	// means 1.
+	Share int `json:"share"`
 }
 
 // Bundle is a SKU sold as a kit of other SKUs.
@@ -51,6 +63,12 @@ type Config struct {
 	// stays held until a refresh sent later than that. 0 for an ERP whose
 	// availability shows an order as soon as it acknowledges it.
 	ERPLag time.Duration
+	// IdleAfter is how long a channel may hold stock of a SKU without
+	// selling any before it counts as idle: once another channel has sold
+	// out its share of the SKU, an idle channel's figure is lowered to 0
+	// and its share goes to the channels that sell (see Claim). 0 means
+	// DefaultIdleAfter.
+	IdleAfter time.Duration
 }
 
 // figure is the ERP's availability of one SKU and when it was true.
@@ -73,6 +91,8 @@ type Ledger struct {
 	bundles  map[string]map[string]int // bundle SKU → component → units
 	partOf   map[string][]string       // component SKU → bundles using it
 	lag      time.Duration
+	idle     time.Duration // Config.IdleAfter
+	names    []string      // the channels' names, sorted
 
 	erp    map[string]figure
 	orders map[string]*reservation
@@ -81,6 +101,8 @@ type Ledger struct {
 
 	seq     uint64
 	changed map[string]uint64 // SKU → seq of its last change
+
+	exposed map[listingKey]*exposure // what each channel was told, per SKU or bundle
 }
 
 // New returns an empty ledger. It fails on a configuration it cannot
@@ -96,11 +118,16 @@ func New(cfg Config) (*Ledger, error) {
 		held:     map[string]int{},
 		acked:    map[string]map[string]struct{}{},
 		changed:  map[string]uint64{},
+		exposed:  map[listingKey]*exposure{},
 	}
 	var errs []error
 	if cfg.ERPLag < 0 {
 		errs = append(errs, fmt.Errorf("erp_lag: must not be negative, got %s", cfg.ERPLag))
 	}
+	if cfg.IdleAfter < 0 {
+		errs = append(errs, fmt.Errorf("idle_after: must not be negative, got %s", cfg.IdleAfter))
+	}
+	l.idle = cmp.Or(cfg.IdleAfter, DefaultIdleAfter)
 	for i, c := range cfg.Channels {
 		switch {
 		case c.Name == "":
@@ -113,6 +140,12 @@ func New(cfg Config) (*Ledger, error) {
 		}
 		if c.Cap < 0 {
 			errs = append(errs, fmt.Errorf("channels[%d].cap: must not be negative, got %d", i, c.Cap))
+		}
+		if c.Lag < 0 {
+			errs = append(errs, fmt.Errorf("channels[%d].lag: must not be negative, got %s", i, c.Lag))
+		}
+		if c.Share < 0 {
+			errs = append(errs, fmt.Errorf("channels[%d].share: must not be negative, got %d", i, c.Share))
 		}
 		l.channels[c.Name] = c
 	}
@@ -152,6 +185,7 @@ func New(cfg Config) (*Ledger, error) {
 	for _, bs := range l.partOf {
 		slices.Sort(bs)
 	}
+	l.names = sortedKeys(l.channels)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
@@ -211,19 +245,28 @@ func (l *Ledger) shows(asOf, ackedAt time.Time) bool {
 // ErrAcknowledged. Lines for one SKU add up; a bundle's lines hold its
 // components.
 func (l *Ledger) Reserve(key string, lines []Line, at time.Time) error {
-	if key == "" {
-		return errors.New("inventory: reserve: empty order key")
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	_, err := l.reserve(key, lines, at)
+	return err
+}
+
+// reserve holds lines under key and returns the order's units per SKU as
+// sold (a bundle as the bundle). Callers hold l.mu.
+func (l *Ledger) reserve(key string, lines []Line, at time.Time) (map[string]int, error) {
+	if key == "" {
+		return nil, errors.New("inventory: reserve: empty order key")
+	}
 	want := map[string]int{}
+	given := map[string]int{}
 	for i, ln := range lines {
 		if ln.SKU == "" {
-			return fmt.Errorf("inventory: reserve %s: lines[%d]: empty sku", key, i)
+			return nil, fmt.Errorf("inventory: reserve %s: lines[%d]: empty sku", key, i)
 		}
 		if ln.Qty <= 0 {
-			return fmt.Errorf("inventory: reserve %s: lines[%d] (%s): quantity must be positive, got %d", key, i, ln.SKU, ln.Qty)
+			return nil, fmt.Errorf("inventory: reserve %s: lines[%d] (%s): quantity must be positive, got %d", key, i, ln.SKU, ln.Qty)
 		}
+		given[ln.SKU] += ln.Qty
 		if comp, ok := l.bundles[ln.SKU]; ok {
 			for sku, n := range comp {
 				want[sku] += ln.Qty * n
@@ -234,7 +277,7 @@ func (l *Ledger) Reserve(key string, lines []Line, at time.Time) error {
 	}
 	if r, ok := l.orders[key]; ok {
 		if !r.ackedAt.IsZero() {
-			return fmt.Errorf("inventory: reserve %s: %w", key, ErrAcknowledged)
+			return nil, fmt.Errorf("inventory: reserve %s: %w", key, ErrAcknowledged)
 		}
 		for sku := range r.lines {
 			l.drop(key, r, sku)
@@ -247,7 +290,7 @@ func (l *Ledger) Reserve(key string, lines []Line, at time.Time) error {
 		l.held[sku] += n
 		l.touch(sku)
 	}
-	return nil
+	return given, nil
 }
 
 // Acknowledge records that the ERP acknowledged the order at at (when the

@@ -379,6 +379,9 @@ func TestNew_BadConfigNamesTheField(t *testing.T) {
 			{SKU: "J", Components: map[string]int{"A": 1}},
 		}}, "is a component of \"K\" and a bundle itself"},
 		{"negative lag", inventory.Config{ERPLag: -time.Second}, "erp_lag"},
+		{"negative channel lag", inventory.Config{Channels: []inventory.Channel{{Name: "a", Lag: -time.Second}}}, "channels[0].lag"},
+		{"negative share", inventory.Config{Channels: []inventory.Channel{{Name: "a"}, {Name: "b", Share: -1}}}, "channels[1].share: must not be negative"},
+		{"negative idle after", inventory.Config{IdleAfter: -time.Second}, "idle_after: must not be negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

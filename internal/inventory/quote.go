@@ -21,6 +21,23 @@ type Quote struct {
 	Cap     int       `json:"cap,omitempty"`
 	// Limiting is, for a bundle, the component that sets its figure.
 	Limiting string `json:"limiting,omitempty"`
+
+	// Set by Claim only.
+	//
+	// Exposed is the units of the SKU (or limiting component) that the
+	// other listings, of every channel, may still sell unseen; Own is what
+	// this channel's listing may (in its own units). Keep says the
+	// channel's last figure still fits: send nothing; Available is then
+	// that figure, not a new one.
+	Exposed int  `json:"exposed,omitempty"`
+	Own     int  `json:"own,omitempty"`
+	Keep    bool `json:"keep,omitempty"`
+	// Share is the channel's fair share of the listing now (see Claim):
+	// Available to send is never above it. Idle says the channel has sold
+	// none of it for IdleAfter while another channel sold its share out:
+	// its share is 0, and a figure it still shows is lowered to 0.
+	Share int  `json:"share,omitempty"`
+	Idle  bool `json:"idle,omitempty"`
 }
 
 // Available returns what channel may be told of sku now: 0 when the
@@ -29,10 +46,17 @@ func (l *Ledger) Available(channel, sku string) int {
 	return l.Quote(channel, sku).Available
 }
 
-// Quote returns what channel may be told of sku now, with its working.
+// Quote returns what channel may be told of sku now, with its working,
+// counting the channel alone: it does not count what the other channels
+// were told (Claim does) and changes nothing.
 func (l *Ledger) Quote(channel, sku string) Quote {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.quote(channel, sku)
+}
+
+// quote is Quote. Callers hold l.mu.
+func (l *Ledger) quote(channel, sku string) Quote {
 	q := Quote{Channel: channel, SKU: sku}
 	ch, ok := l.channels[channel]
 	if !ok {

@@ -61,7 +61,7 @@ func TestRestore_BadSnapshotIsRefusedAndLeavesTheLedger(t *testing.T) {
 		json string
 		want string
 	}{
-		{"version", `{"version":2}`, "version 2"},
+		{"version", `{"version":3}`, "version 3"},
 		{"erp twice", `{"version":1,"erp":[{"sku":"A","qty":1,"as_of":"2026-01-01T00:00:00Z"},{"sku":"A","qty":1,"as_of":"2026-01-01T00:00:00Z"}]}`, "erp[1].sku"},
 		{"bundle figure", `{"version":1,"erp":[{"sku":"KIT","qty":1,"as_of":"2026-01-01T00:00:00Z"}]}`, "bundle"},
 		{"bad line", `{"version":1,"orders":[{"key":"o","lines":[{"sku":"A","qty":0}]}]}`, "orders[0].lines[0]"},

@@ -119,7 +119,10 @@ func TestPusher_ThrottleWaitsRetryAfterAndRequotes(t *testing.T) {
 }
 
 // TestPusher_RevisionBudget plays a day on a marketplace allowing 10
-// revisions per listing, 3 kept for decreases.
+// revisions per listing, 3 kept for decreases. An order from outside the
+// channel lowers the listing to 0 (it may have sold all it was told before
+// a lower figure lands; see inventory.Ledger.Claim), and the next push
+// raises it again.
 func TestPusher_RevisionBudget(t *testing.T) {
 	t.Parallel()
 	r, m := sandboxRig(t, marketplace.Limits{RevisionsPerDay: 10}, func(c *marketplace.PusherConfig) {
@@ -135,32 +138,27 @@ func TestPusher_RevisionBudget(t *testing.T) {
 	}
 	push() // revision 1: 99
 	for range 3 {
-		r.sell("A", 2) // down: revisions 2, 4, 6
+		r.sell("A", 2) // down to 0: revisions 2, 4, 6
 		push()
-		r.ledger.Release(fmt.Sprintf("o%d", r.orders)) // back up: 3, 5, 7
-		push()
+		push() // back up to 97, 95, 93: revisions 3, 5, 7
 	}
 	// 7 used, 3 left: an increase waits for tomorrow.
+	r.setERP("A", 300)
+	push() // held: 200 more
 	r.sell("A", 5)
-	push() // revision 8: 94
-	r.ledger.Release(fmt.Sprintf("o%d", r.orders))
-	push() // held
-	r.sell("A", 10)
-	push() // revision 9: down to 89, from 94
-	r.sell("A", 10)
-	push() // revision 10, the last: 0, not 79
-	r.sell("A", 1)
-	push() // nothing left
+	push() // held: 195
+	r.setERP("A", 90)
+	push() // revision 8: down to 0
+	push() // held: 78
 	var got []string
 	for _, rec := range r.took()[7:] {
 		got = append(got, fmt.Sprintf("%s %d %s", rec.Outcome, rec.Quantity, rec.Err))
 	}
 	want := []string{
-		"sent 94 ",
-		"held 99 2 revisions left today, kept for decreases",
-		"sent 89 ",
+		"held 200 3 revisions left today, kept for decreases",
+		"held 195 3 revisions left today, kept for decreases",
 		"sent 0 ",
-		"held 78 no revisions left today",
+		"held 78 2 revisions left today, kept for decreases",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("records from the 8th revision on (-want +got):\n%s", diff)
@@ -228,8 +226,11 @@ func TestPusher_EbayBusyDayStaysWithin250Revisions(t *testing.T) {
 		}
 		clk.Advance(time.Duration(1+rng.IntN(20)) * time.Second)
 	}
-	if most != 250 {
-		t.Errorf("eBay counted at most %d revisions in the day, want the budget used to its 250", most)
+	// Every decrease goes to 0 (see inventory.Ledger.Claim), so once the
+	// reserve is reached one decrease closes the listing and the rest of
+	// the reserve may go unused.
+	if most > 250 || most < 250-25 {
+		t.Errorf("eBay counted at most %d revisions in the day, want the budget used up to its reserve, never past 250", most)
 	}
 	var sent, held int
 	for _, rec := range r.took() {

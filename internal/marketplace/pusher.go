@@ -27,10 +27,22 @@ const (
 )
 
 // Stock is the stock ledger as the pusher sees it; *inventory.Ledger is one.
+//
+// The pusher Claims the figure it is about to send, then reports what
+// became of it: Told when the marketplace took it, Unclaim when it surely
+// did not (throttled, refused, or never sent), nothing when it may have
+// (a timeout, a 5xx), so that the claim keeps counting until a later push
+// lands. Expire is called on every Step.
 type Stock interface {
 	Quote(channel, sku string) inventory.Quote
+	Claim(channel, sku string, now time.Time) inventory.Quote
+	Told(channel, sku string, qty int, at time.Time)
+	Unclaim(channel, sku string)
+	Expire(now time.Time)
 	ChangedSince(seq uint64) ([]string, uint64)
 }
+
+var _ Stock = (*inventory.Ledger)(nil)
 
 // PusherConfig sets a pusher up. The zero value of every optional field
 // means its documented default.
@@ -60,6 +72,14 @@ type PusherConfig struct {
 	// CallTimeout bounds each call to the connector; default
 	// DefaultCallTimeout.
 	CallTimeout time.Duration
+	// ApplyDelay is how long after the marketplace answers that it took a
+	// quantity it may still sell against the previous one: 0 for a
+	// marketplace that applies a quantity before it answers, more for one
+	// that applies it asynchronously (Amazon's listings patches are
+	// ACCEPTED and processed later), plus any skew between the
+	// marketplace's order times and the pusher's clock. The ledger is told
+	// the push landed at the answer plus ApplyDelay.
+	ApplyDelay time.Duration
 	// RevisionReserve, for a marketplace that limits revisions per day, is
 	// the revisions of a listing kept for decreases: once only this many
 	// are left for the day, increases wait for the next day. Default a
@@ -130,7 +150,7 @@ func NewPusher(cfg PusherConfig) (*Pusher, error) {
 		key string
 		d   time.Duration
 	}{{"debounce", cfg.Debounce}, {"min_backoff", cfg.MinBackoff}, {"max_backoff", cfg.MaxBackoff},
-		{"poll", cfg.Poll}, {"call_timeout", cfg.CallTimeout}} {
+		{"poll", cfg.Poll}, {"call_timeout", cfg.CallTimeout}, {"apply_delay", cfg.ApplyDelay}} {
 		if f.d < 0 {
 			errs = append(errs, fmt.Errorf("%s: must not be negative, got %s", f.key, f.d))
 		}
@@ -222,9 +242,12 @@ func (p *Pusher) Step(ctx context.Context) time.Time {
 		if len(batch) == 0 {
 			continue
 		}
-		// The quotes in batch were taken just now; if the bucket has no
-		// token they are dropped and taken again when it has.
+		// The claims in batch were made just now; if the bucket has no
+		// token they are given back and made again when it has.
 		if wait := p.bucket.take(now); wait > 0 {
+			for _, b := range batch {
+				p.cfg.Stock.Unclaim(p.cfg.Channel, b.sku)
+			}
 			blocked = now.Add(wait)
 			break
 		}
@@ -236,6 +259,7 @@ func (p *Pusher) Step(ctx context.Context) time.Time {
 
 // collect schedules a push for every SKU the ledger changed.
 func (p *Pusher) collect(now time.Time) {
+	p.cfg.Stock.Expire(now)
 	skus, seq := p.cfg.Stock.ChangedSince(p.seq)
 	p.seq = seq
 	for _, sku := range skus {
@@ -245,7 +269,7 @@ func (p *Pusher) collect(now time.Time) {
 			p.listings[sku] = l
 		}
 		if l.failures > 0 {
-			continue // its retry quotes afresh, and must keep its backoff
+			continue // its retry claims afresh, and must keep its backoff
 		}
 		at := now.Add(p.cfg.Debounce)
 		if l.sentOK && l.sent > 0 && p.cfg.Stock.Quote(p.cfg.Channel, sku).Available == 0 {
@@ -274,39 +298,41 @@ func (p *Pusher) due(now time.Time) []string {
 	return due
 }
 
-// prepare quotes due SKUs, in order, until it has a batch, deciding what
+// prepare claims due SKUs, in order, until it has a batch, deciding what
 // each may be told within the day's revisions; it returns the batch and
-// the SKUs it did not reach.
+// the SKUs it did not reach. Every update in the batch is claimed in the
+// ledger; a claim the pusher will not send is given back at once.
 func (p *Pusher) prepare(due []string, now time.Time) ([]pending, []string) {
 	var batch []pending
 	for len(due) > 0 && len(batch) < p.limits.BatchSize {
 		sku := due[0]
 		due = due[1:]
 		l := p.listings[sku]
-		q := p.cfg.Stock.Quote(p.cfg.Channel, sku)
-		if !q.Known {
+		q := p.cfg.Stock.Claim(p.cfg.Channel, sku, now)
+		if !q.Known || q.Keep {
 			// No ERP figure yet: tell the marketplace nothing until
-			// there is one (SetERP marks the SKU changed).
+			// there is one (SetERP marks the SKU changed). Or the
+			// listing's last figure still fits: a new one would not
+			// undo what it sold before it landed.
 			l.due, l.since = time.Time{}, time.Time{}
 			continue
 		}
 		qty := q.Available
-		if l.sentOK && qty == l.sent {
-			l.due, l.since = time.Time{}, time.Time{}
-			continue
-		}
 		if left := p.revs.left(sku, now); left >= 0 {
 			switch {
 			case left == 0:
+				p.cfg.Stock.Unclaim(p.cfg.Channel, sku)
 				p.hold(sku, l, q, now, "no revisions left today")
 				continue
 			case l.sentOK && qty > l.sent && left <= p.cfg.RevisionReserve:
+				p.cfg.Stock.Unclaim(p.cfg.Channel, sku)
 				p.hold(sku, l, q, now, fmt.Sprintf("%d revisions left today, kept for decreases", left))
 				continue
 			case left == 1 && qty > 0:
 				// The day's last revision: a figure sent now could not be
 				// lowered again today, so close the listing instead; it
-				// reopens when the next day begins.
+				// reopens when the next day begins. A 0 claims nothing.
+				p.cfg.Stock.Unclaim(p.cfg.Channel, sku)
 				qty = 0
 			}
 		}
@@ -350,6 +376,7 @@ func (p *Pusher) book(b pending, err error, now time.Time) {
 	l := p.listings[b.sku]
 	rec := Record{At: now, SKU: b.sku, Quantity: b.qty, Quote: b.quote, Attempt: l.failures + 1, Waited: waited(l, now)}
 	if err == nil {
+		p.cfg.Stock.Told(p.cfg.Channel, b.sku, b.qty, now.Add(p.cfg.ApplyDelay))
 		p.revs.spend(b.sku, now)
 		l.sent, l.sentOK, l.failures = b.qty, true, 0
 		l.due, l.since = time.Time{}, time.Time{}
@@ -365,6 +392,14 @@ func (p *Pusher) book(b pending, err error, now time.Time) {
 		return
 	}
 	rec.Err = err.Error()
+	if errors.Is(err, ErrThrottled) || errors.Is(err, ErrRejected) || errors.Is(err, ErrAuth) {
+		// Refused: the marketplace did not take it.
+		p.cfg.Stock.Unclaim(p.cfg.Channel, b.sku)
+	} else {
+		// It may have landed: its claim keeps counting, and the listing
+		// is sent again even if the figure then is the same.
+		l.sentOK = false
+	}
 	if errors.Is(err, ErrRejected) {
 		l.failures = 0
 		l.due, l.since = time.Time{}, time.Time{}

@@ -118,7 +118,7 @@ func New(log *slog.Logger) *Recorder {
 		}, []string{"kind", "result"}),
 		marketplacePushes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ordergate_marketplace_pushes_total",
-			Help: "Pushes to a marketplace, by marketplace and result. Not emitted yet: the marketplace ledger does not exist.",
+			Help: "Listing updates pushed to a marketplace, by marketplace and result (sent, held, throttled, failed, rejected).",
 		}, []string{"marketplace", "result"}),
 	}
 	r.reg.MustRegister(

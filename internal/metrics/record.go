@@ -98,8 +98,7 @@ func (r *Recorder) initNotifications() {
 
 // MarketplacePush counts one stock push to a marketplace by its outcome
 // (internal/marketplace's Outcome: sent, held, throttled, failed,
-// rejected). Nothing calls it yet: the marketplace pusher is not wired into
-// the gateway.
+// rejected), from each pusher's OnRecord.
 func (r *Recorder) MarketplacePush(marketplace, result string) {
 	if r == nil {
 		return

@@ -145,6 +145,11 @@ type Order struct {
 	// zero if it never did. An order is overdue while this is set and it
 	// is not settled.
 	OverdueAt time.Time
+	// ConfirmedAt is when the gate's confirmation went out; zero if it
+	// never did (SettledAt is overwritten by a later cancel).
+	ConfirmedAt time.Time
+	// Cutover is what the parallel run before cutover records.
+	Cutover Cutover
 
 	state   State
 	pending []Event
@@ -193,6 +198,9 @@ func (o *Order) Submit(ref string, at time.Time) error {
 		return err
 	}
 	o.ERPRef = ref
+	if o.Cutover.ERPSeenAt.IsZero() {
+		o.Cutover.ERPSeenAt = at
+	}
 	return nil
 }
 
@@ -259,7 +267,7 @@ func (o *Order) Confirm(at time.Time) error {
 	if err := o.move(Confirm, Event{At: at, Kind: EventConfirmed, Source: "gate"}); err != nil {
 		return err
 	}
-	o.SettledAt = at
+	o.SettledAt, o.ConfirmedAt = at, at
 	return nil
 }
 

@@ -25,12 +25,16 @@ type Document struct {
 	ShipTo *order.Address `json:"ship_to,omitempty"`
 	// NeedsShipping is order.Order.NeedsShipping.
 	NeedsShipping bool `json:"needs_shipping,omitempty"`
+	// ConfirmedAt is order.Order.ConfirmedAt.
+	ConfirmedAt time.Time `json:"confirmed_at,omitzero"`
+	// Cutover is order.Order.Cutover.
+	Cutover order.Cutover `json:"cutover,omitzero"`
 }
 
 // EncodeDocument returns the JSON document of o.
 func EncodeDocument(o *order.Order) ([]byte, error) {
 	return json.Marshal(Document{Customer: o.Customer, Currency: o.Currency, Total: o.Total, Lines: o.Lines, ShipBy: o.ShipBy, Reason: o.Reason,
-		SubmitLease: o.SubmitLease, ShipTo: o.ShipTo, NeedsShipping: o.NeedsShipping})
+		SubmitLease: o.SubmitLease, ShipTo: o.ShipTo, NeedsShipping: o.NeedsShipping, ConfirmedAt: o.ConfirmedAt, Cutover: o.Cutover})
 }
 
 // DecodeDocument fills o from its JSON document.
@@ -41,5 +45,6 @@ func DecodeDocument(b []byte, o *order.Order) error {
 	}
 	o.Customer, o.Currency, o.Total, o.Lines, o.ShipBy, o.Reason = d.Customer, d.Currency, d.Total, d.Lines, d.ShipBy, d.Reason
 	o.SubmitLease, o.ShipTo, o.NeedsShipping = d.SubmitLease, d.ShipTo, d.NeedsShipping
+	o.ConfirmedAt, o.Cutover = d.ConfirmedAt, d.Cutover
 	return nil
 }

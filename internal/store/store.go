@@ -49,6 +49,12 @@ type Store interface {
 	// Notification returns the record of a message kind for an order; the
 	// zero Notification (Status NotifyNone) if none was attempted.
 	Notification(ctx context.Context, key order.Key, kind string) (Notification, error)
+	// Holding returns the orders whose units the stock ledger may still
+	// hold: every order received or submitted (not yet acknowledged), and
+	// every order acknowledged at or after ackedSince that is acknowledged
+	// or confirmed now (the ERP's availability read before then may not
+	// show it). In no particular order.
+	Holding(ctx context.Context, ackedSince time.Time) ([]*order.Order, error)
 
 	// SaveRun records a background run (a reconciliation), replacing any
 	// earlier record with its ID.

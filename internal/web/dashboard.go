@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io/fs"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -213,7 +212,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	client := clientAddr(r)
+	client := clientIP(r, s.limits.cfg.TrustedProxyHeader)
 	now := s.now()
 	if s.logins.blocked(client, now) {
 		v.Error = "Too many failed sign-ins from this address. Wait a few minutes, then try again."
@@ -257,14 +256,4 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSessionCookie(w, r, "", time.Time{})
 	http.Redirect(w, r, "/login?signed_out=1", http.StatusSeeOther)
-}
-
-// clientAddr is the address a request came from, for counting failed
-// sign-ins; behind a proxy it is the proxy's.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

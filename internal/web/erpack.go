@@ -38,6 +38,10 @@ func (s *Server) erpAck(w http.ResponseWriter, r *http.Request) {
 		s.refuseAck(w, name, "read body", err)
 		return
 	}
+	if err := jsonContent(r); err != nil {
+		s.refuseAck(w, name, "content type", err)
+		return
+	}
 	if err := callback.Verify(secrets, r.Header, body, time.Now(), s.tolerance); err != nil {
 		s.refuseAck(w, name, "verify", err)
 		return

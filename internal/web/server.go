@@ -53,7 +53,12 @@ type Config struct {
 	// request does not say; default 2h.
 	Reconciler      Reconciler
 	ReconcileWindow time.Duration
-	Logger          *slog.Logger
+	// Stock reads the stock ledger for GET /api/v1/stock; nil answers 404.
+	Stock StockReporter
+	// Limits are the webhook edge's rate limit, load shedding and replay
+	// window (limits.go).
+	Limits Limits
+	Logger *slog.Logger
 }
 
 // Reconciler runs one reconciliation and stores its report.
@@ -82,7 +87,10 @@ type Server struct {
 	statsCache map[time.Duration]cachedStats
 
 	reconciler      Reconciler
+	stock           StockReporter
 	reconcileWindow time.Duration
+
+	limits *edgeLimits
 }
 
 // New returns the server.
@@ -90,7 +98,8 @@ func New(g *gate.Gate, s store.Store, cfg Config) *Server {
 	srv := &Server{gate: g, store: s, storefronts: make(map[string]Storefront), maxBody: cfg.MaxBodyBytes,
 		callbacks: make(map[string][][]byte), tolerance: cfg.CallbackTolerance, log: cfg.Logger,
 		sessionTTL: cfg.SessionTTL, logins: newLoginLimiter(), origins: http.NewCrossOriginProtection(), now: time.Now,
-		statsCache: make(map[time.Duration]cachedStats), reconciler: cfg.Reconciler, reconcileWindow: cfg.ReconcileWindow}
+		statsCache: make(map[time.Duration]cachedStats), reconciler: cfg.Reconciler, reconcileWindow: cfg.ReconcileWindow, stock: cfg.Stock,
+		limits: newEdgeLimits(cfg.Limits)}
 	if srv.reconcileWindow <= 0 {
 		srv.reconcileWindow = 2 * time.Hour
 	}
@@ -125,9 +134,9 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", s.ready)
-	r.Post("/webhooks/shopify/{storefront}", s.shopifyWebhook)
-	r.Post("/webhooks/woocommerce/{storefront}", s.woocommerceWebhook)
-	r.Post("/webhooks/bigcommerce/{storefront}", s.bigcommerceWebhook)
+	r.With(s.rateLimit).Post("/webhooks/shopify/{storefront}", s.shopifyWebhook)
+	r.With(s.rateLimit).Post("/webhooks/woocommerce/{storefront}", s.woocommerceWebhook)
+	r.With(s.rateLimit).Post("/webhooks/bigcommerce/{storefront}", s.bigcommerceWebhook)
 	r.Post("/erp/{erp}/ack", s.erpAck)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(noStore, s.authenticate, s.guardWrites)
@@ -141,6 +150,11 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/reconcile", s.reconcileNow)
 		r.Get("/reconcile/runs", s.reconcileRuns)
 		r.Get("/reconcile/runs/{run_id}", s.reconcileRun)
+		r.Get("/cutover/report", s.cutoverReport)
+		r.Get("/cutover/{storefront}", s.cutoverSetting)
+		r.Post("/cutover/{storefront}", s.changeCutover)
+		r.Post("/cutover/{storefront}/rollback", s.changeCutover)
+		r.Get("/stock", s.stockReport)
 	})
 	s.dashboardRoutes(r)
 	return r

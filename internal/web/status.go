@@ -22,6 +22,8 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errContentType):
+		return http.StatusUnsupportedMediaType
 	case errors.Is(err, shopify.ErrSignature), errors.Is(err, woocommerce.ErrSignature), errors.Is(err, bigcommerce.ErrSignature),
 		errors.Is(err, bigcommerce.ErrMissingHeader):
 		return http.StatusUnauthorized
@@ -29,7 +31,7 @@ func statusOf(err error) int {
 		return http.StatusUnauthorized
 	case errors.Is(err, shopify.ErrMissingHeader), errors.Is(err, shopify.ErrMalformed),
 		errors.Is(err, woocommerce.ErrMissingHeader), errors.Is(err, woocommerce.ErrMalformed),
-		errors.Is(err, bigcommerce.ErrMalformed):
+		errors.Is(err, bigcommerce.ErrMalformed), errors.Is(err, errStale):
 		return http.StatusBadRequest
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, gate.ErrUnknownOrder):
 		return http.StatusNotFound

@@ -55,6 +55,10 @@ func (s *Server) shopifyWebhook(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := jsonContent(r); err != nil {
+		s.refuse(w, t, "content type", err)
+		return
+	}
 	if err := shopify.Verify(body, r.Header.Get(shopify.HeaderHmac), sf.Secrets); err != nil {
 		s.refuse(w, t, "verify", err)
 		return
@@ -96,6 +100,10 @@ func (s *Server) woocommerceWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ping"})
 		return
 	}
+	if err := jsonContent(r); err != nil {
+		s.refuse(w, t, "content type", err)
+		return
+	}
 	if err := woocommerce.Verify(sf.Secrets, r.Header, body); err != nil {
 		s.refuse(w, t, "verify", err)
 		return
@@ -125,6 +133,10 @@ func (s *Server) bigcommerceWebhook(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := jsonContent(r); err != nil {
+		s.refuse(w, t, "content type", err)
+		return
+	}
 	if err := bigcommerce.Verify(r.Header, sf.AuthHeader, sf.Secrets); err != nil {
 		s.refuse(w, t, "verify", err)
 		return
@@ -139,7 +151,17 @@ func (s *Server) bigcommerceWebhook(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, t, "parse", err)
 		return
 	}
-	res, err := s.gate.IngestNotice(r.Context(), h.Notice(body))
+	n := h.Notice(body)
+	if err := s.fresh(n.TriggeredAt); err != nil {
+		s.refuse(w, t, "replay window", err)
+		return
+	}
+	release, ok := s.admit(w, r, t)
+	if !ok {
+		return
+	}
+	defer release()
+	res, err := s.gate.IngestNotice(r.Context(), n)
 	s.stored(w, t, h.OrderID, res, err)
 }
 
@@ -161,9 +183,19 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, kind string, t *t
 	return sf, body, true
 }
 
-// ingest stores a parsed delivery and answers.
+// ingest stores a parsed delivery and answers: refused if its event is
+// past the replay window, shed if too many are storing already.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request, t *tally, d storefront.Delivery) {
 	t.topic = d.RawTopic
+	if err := s.fresh(d.Order.SourceUpdatedAt, d.TriggeredAt); err != nil {
+		s.refuse(w, t, "replay window", err)
+		return
+	}
+	release, ok := s.admit(w, r, t)
+	if !ok {
+		return
+	}
+	defer release()
 	res, err := s.gate.Ingest(r.Context(), d)
 	s.stored(w, t, d.Order.Key.ID, res, err)
 }

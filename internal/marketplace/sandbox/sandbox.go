@@ -6,8 +6,10 @@
 // caused by pushes, not by the sandbox.
 //
 // Its orders are a feed (Orders) for the gateway to take in, as it would a
-// real marketplace's order API; each order takes stock in the ledger like
-// any other.
+// real marketplace's order API; each order takes stock in the ledger with
+// inventory.Ledger.ReserveSale, under its ID and at its PlacedAt, so that
+// it counts against what the sandbox was told. A quantity lands when
+// SetQuantities returns: a pusher needs no ApplyDelay for it.
 package sandbox
 
 import (
@@ -172,4 +174,16 @@ func (m *Marketplace) Orders(since time.Time) []Order {
 		}
 	}
 	return out
+}
+
+// Pushes returns how many listing updates the sandbox has taken, over all
+// its SKUs.
+func (m *Marketplace) Pushes() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, l := range m.listings {
+		n += l.pushes
+	}
+	return n
 }

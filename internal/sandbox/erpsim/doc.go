@@ -38,4 +38,9 @@
 // a 503 or a 429 with Retry-After that create nothing, a request held until it
 // times out, and the in-doubt fault, which creates the order and then loses
 // the reply (a 500, or a connection closed with no response).
+//
+// Every create, lookup and cancel is logged as it is answered (Calls,
+// Records.Calls): the external id, when it arrived, the status sent and the
+// fault drawn, so that a history checker can match each failed attempt to
+// the caller's own record of it.
 package erpsim

@@ -35,6 +35,7 @@ type ERP struct {
 	faultCount FaultCounts
 	requests   RequestCounts
 	callbacks  []CallbackRecord
+	calls      []Call
 }
 
 // New returns a simulated ERP configured by cfg.
@@ -146,6 +147,7 @@ func (e *ERP) Records() Records {
 		Requests:   e.requests,
 		Stock:      stock,
 		Callbacks:  slices.Clone(e.callbacks),
+		Calls:      slices.Clone(e.calls),
 	}
 }
 

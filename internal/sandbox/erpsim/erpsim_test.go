@@ -235,3 +235,63 @@ func TestCreate_RecordsTheShipTo(t *testing.T) {
 		t.Errorf("ship-to in /v1/records (-want +got):\n%s", diff)
 	}
 }
+
+func TestCalls_RecordEachRequestWithItsFaultAndStatus(t *testing.T) {
+	t.Parallel()
+	sim, srv := serve(t, erpsim.Config{})
+	sim.PlanFaults(erpsim.Faults{ErrorRate: 1}, erpsim.Faults{ThrottleRate: 1, RetryAfter: time.Millisecond}, erpsim.Faults{})
+	body := `{"external_id":"og-shop1-1","lines":[{"sku":"A","quantity":1}]}`
+	for _, want := range []int{503, 429, 201} {
+		if got, _ := call(t, srv, "POST", "/v1/sales-orders", body); got != want {
+			t.Fatalf("create: status %d, want %d", got, want)
+		}
+	}
+	call(t, srv, "GET", "/v1/sales-orders?external_id=og-shop1-1", "")
+	call(t, srv, "GET", "/v1/sales-orders?external_id=og-shop1-2", "")
+	call(t, srv, "POST", "/v1/sales-orders/cancel?external_id=og-shop1-1", `{"reason":"customer"}`)
+
+	type row struct {
+		Op, ExternalID string
+		Status         int
+		Fault          string
+		Failed         bool
+	}
+	var got []row
+	for _, c := range sim.Records().Calls {
+		if c.At.IsZero() {
+			t.Errorf("call %+v has no time", c)
+		}
+		got = append(got, row{c.Op, c.ExternalID, c.Status, c.Fault, c.Failed()})
+	}
+	want := []row{
+		{erpsim.OpCreate, "og-shop1-1", 503, erpsim.FaultError, true},
+		{erpsim.OpCreate, "og-shop1-1", 429, erpsim.FaultThrottle, true},
+		{erpsim.OpCreate, "og-shop1-1", 201, "", false},
+		{erpsim.OpLookup, "og-shop1-1", 200, "", false},
+		{erpsim.OpLookup, "og-shop1-2", 404, "", false},
+		{erpsim.OpCancel, "og-shop1-1", 200, "", false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+func TestCalls_AnInDoubtCreateIsRecordedWithTheReplyItLost(t *testing.T) {
+	t.Parallel()
+	sim, srv := serve(t, erpsim.Config{Faults: erpsim.Faults{InDoubtRate: 1}})
+	for range 6 {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/sales-orders", strings.NewReader(`{"external_id":"og-shop1-1","lines":[{"sku":"A","quantity":1}]}`))
+		if resp, err := srv.Client().Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	calls := sim.Records().Calls
+	if len(calls) != 6 {
+		t.Fatalf("%d calls recorded, want 6", len(calls))
+	}
+	for _, c := range calls {
+		if c.Fault != erpsim.FaultInDoubt || (c.Status != 0 && c.Status != 500) || !c.Failed() {
+			t.Errorf("call %+v: want an in-doubt fault with status 500 or none", c)
+		}
+	}
+}

@@ -100,9 +100,11 @@ func throttle(w http.ResponseWriter, f Faults) {
 }
 
 // loseReply makes the reply to a request that did its work never arrive:
-// half the time a 500, half the time the connection closes with nothing.
-func (e *ERP) loseReply(w http.ResponseWriter) {
-	if e.coin() {
+// a 500 when with500, else the connection closes with nothing. The caller
+// tosses the coin (coin), so that it can record which before the reply is
+// lost.
+func (e *ERP) loseReply(w http.ResponseWriter, with500 bool) {
+	if with500 {
 		writeJSON(w, http.StatusInternalServerError, apiError{Code: CodeInternal, Message: "an unexpected error occurred"})
 		return
 	}

@@ -37,6 +37,10 @@ func (e *ERP) auth(h http.HandlerFunc) http.Handler {
 func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
 	e.count(func(c *RequestCounts) { c.Create++ })
 	defer e.advancePlan() // runs even when the reply is lost by a panic
+	// The call is logged before its reply goes out, so that whoever got
+	// the reply finds the call in the records.
+	call := Call{Op: OpCreate, At: e.now()}
+	reply := func(status int) { call.Status = status; e.logCall(call) }
 	// Reading the body to its end also lets the server notice a client
 	// that goes away while the request is held.
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -44,27 +48,35 @@ func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = json.Unmarshal(body, &req)
 	}
+	call.ExternalID = req.ExternalID
 	if err != nil {
+		reply(http.StatusBadRequest)
 		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeMalformed, Message: "request body: " + err.Error()})
 		return
 	}
 	if !e.delay(r.Context()) {
+		reply(http.StatusServiceUnavailable)
 		failUnavailable(w)
 		return
 	}
 	f, rates := e.drawCreate()
+	call.Fault = faultName(f)
 	switch f {
 	case faultError:
+		reply(http.StatusServiceUnavailable)
 		failUnavailable(w)
 		return
 	case faultThrottle:
+		reply(http.StatusTooManyRequests)
 		throttle(w, rates)
 		return
 	case faultTimeout:
 		if e.hold(r.Context(), rates.timeout()) {
+			reply(http.StatusGatewayTimeout)
 			writeJSON(w, http.StatusGatewayTimeout, apiError{Code: CodeTimeout, Message: "the request timed out"})
 			return
 		}
+		reply(0) // the client went away, or the simulator closed
 		failUnavailable(w)
 		return
 	}
@@ -80,12 +92,21 @@ func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case f == faultInDoubt:
-		e.loseReply(w)
+		with500 := e.coin()
+		if with500 {
+			reply(http.StatusInternalServerError)
+		} else {
+			reply(0)
+		}
+		e.loseReply(w, with500)
 	case aerr != nil:
+		reply(http.StatusUnprocessableEntity)
 		writeJSON(w, http.StatusUnprocessableEntity, aerr)
 	case created:
+		reply(http.StatusCreated)
 		writeJSON(w, http.StatusCreated, rc)
 	default: // idempotent repeat
+		reply(http.StatusOK)
 		writeJSON(w, http.StatusOK, rc)
 	}
 }
@@ -93,11 +114,21 @@ func (e *ERP) handleCreate(w http.ResponseWriter, r *http.Request) {
 func (e *ERP) handleLookup(w http.ResponseWriter, r *http.Request) {
 	e.count(func(c *RequestCounts) { c.Lookup++ })
 	id := r.URL.Query().Get("external_id")
+	call := Call{Op: OpLookup, ExternalID: id, At: e.now()}
+	reply := func(status int) { call.Status = status; e.logCall(call) }
 	if id == "" {
+		reply(http.StatusBadRequest)
 		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeInvalidRequest, Message: "query parameter external_id is required"})
 		return
 	}
-	if !e.delay(r.Context()) || e.drawRead() {
+	if !e.delay(r.Context()) {
+		reply(http.StatusServiceUnavailable)
+		failUnavailable(w)
+		return
+	}
+	if e.drawRead() {
+		call.Fault = FaultError
+		reply(http.StatusServiceUnavailable)
 		failUnavailable(w)
 		return
 	}
@@ -109,16 +140,21 @@ func (e *ERP) handleLookup(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if !ok {
+		reply(http.StatusNotFound)
 		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "no sales order with external_id " + id})
 		return
 	}
+	reply(http.StatusOK)
 	writeJSON(w, http.StatusOK, rc)
 }
 
 func (e *ERP) handleCancel(w http.ResponseWriter, r *http.Request) {
 	e.count(func(c *RequestCounts) { c.Cancel++ })
 	id := r.URL.Query().Get("external_id")
+	call := Call{Op: OpCancel, ExternalID: id, At: e.now()}
+	reply := func(status int) { call.Status = status; e.logCall(call) }
 	if id == "" {
+		reply(http.StatusBadRequest)
 		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeInvalidRequest, Message: "query parameter external_id is required"})
 		return
 	}
@@ -128,10 +164,18 @@ func (e *ERP) handleCancel(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(body, &req)
 	}
 	if err != nil {
+		reply(http.StatusBadRequest)
 		writeJSON(w, http.StatusBadRequest, apiError{Code: CodeMalformed, Message: "request body: " + err.Error()})
 		return
 	}
-	if !e.delay(r.Context()) || e.drawRead() {
+	if !e.delay(r.Context()) {
+		reply(http.StatusServiceUnavailable)
+		failUnavailable(w)
+		return
+	}
+	if e.drawRead() {
+		call.Fault = FaultError
+		reply(http.StatusServiceUnavailable)
 		failUnavailable(w)
 		return
 	}
@@ -143,9 +187,11 @@ func (e *ERP) handleCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if !ok {
+		reply(http.StatusNotFound)
 		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "no sales order with external_id " + id})
 		return
 	}
+	reply(http.StatusOK)
 	writeJSON(w, http.StatusOK, rc)
 }
 

@@ -99,6 +99,8 @@ type Records struct {
 	Stock      map[string]int `json:"stock"` // SKUs with stock set or reserved so far
 	// Callbacks are the acknowledgments announced to Config.Callback.
 	Callbacks []CallbackRecord `json:"callbacks,omitempty"`
+	// Calls are the creates, lookups and cancels received, oldest first.
+	Calls []Call `json:"calls,omitempty"`
 }
 
 // CallbackRecord is one announced acknowledgment and how its POSTs went.

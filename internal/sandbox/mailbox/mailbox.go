@@ -3,7 +3,9 @@
 // so a sender is tested through the whole conversation, and it can misbehave
 // on purpose: refuse recipients with a transient 451, or take a message and
 // drop the connection before answering, which leaves the sender unable to
-// know whether the message arrived.
+// know whether the message arrived; or hold a reply until the sender times
+// out, before the message (a timeout that proves nothing was delivered) or
+// after it (one that leaves the sender in doubt).
 package mailbox
 
 import (
@@ -20,6 +22,10 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
+// DefaultStall is how long a stall holds its reply when Options.Stall is
+// zero.
+const DefaultStall = 10 * time.Second
+
 // Options configures a Mailbox. The zero value is a well-behaved mailbox on
 // a free loopback port.
 type Options struct {
@@ -32,8 +38,22 @@ type Options struct {
 	// full, after which the connection is dropped before the reply to the
 	// final dot, from 0 to 1.
 	DropRate float64
-	// Seed seeds the choices of FailRate and DropRate: the same seed and the
-	// same sequence of commands give the same choices.
+	// StallRate is the share of RCPT TO commands whose reply is held for
+	// Stall, from 0 to 1: a server that hangs before the message, so the
+	// sender times out knowing nothing was delivered. The recipient is
+	// refused once the stall ends, should the sender still be there.
+	StallRate float64
+	// DataStallRate is the share of messages that are received and
+	// recorded in full, after which the reply to the final dot is held for
+	// Stall, from 0 to 1: a sender that times out first cannot know the
+	// message arrived.
+	DataStallRate float64
+	// Stall is how long a stall holds its reply; default 10s. Close ends
+	// every stall.
+	Stall time.Duration
+	// Seed seeds the choices of FailRate, DropRate, StallRate and
+	// DataStallRate: the same seed and the same sequence of commands give
+	// the same choices.
 	Seed int64
 	// Username and Password, when Username is set, make the mailbox offer
 	// AUTH PLAIN (without TLS) and refuse MAIL FROM until the client has
@@ -48,10 +68,13 @@ type Mailbox struct {
 	ln     net.Listener
 	server *smtp.Server
 	served chan error
+	stop   chan struct{} // closed by Close: ends every stall
+	once   sync.Once
 
 	mu       sync.Mutex
 	rng      *rand.Rand
 	messages []Message
+	refusals []Refusal
 	arrived  chan struct{} // closed and replaced on every arrival
 	open     int           // sessions not yet logged out
 	changed  chan struct{} // closed and replaced when open changes
@@ -65,10 +88,13 @@ func Start(opts Options) (*Mailbox, error) {
 	for _, r := range []struct {
 		name string
 		v    float64
-	}{{"fail rate", opts.FailRate}, {"drop rate", opts.DropRate}} {
+	}{{"fail rate", opts.FailRate}, {"drop rate", opts.DropRate}, {"stall rate", opts.StallRate}, {"data stall rate", opts.DataStallRate}} {
 		if r.v < 0 || r.v > 1 {
 			return nil, fmt.Errorf("mailbox: %s %v: want 0 to 1", r.name, r.v)
 		}
+	}
+	if opts.Stall <= 0 {
+		opts.Stall = DefaultStall
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -78,6 +104,7 @@ func Start(opts Options) (*Mailbox, error) {
 		opts:    opts,
 		ln:      ln,
 		served:  make(chan error, 1),
+		stop:    make(chan struct{}),
 		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x6d61696c626f78)),
 		arrived: make(chan struct{}),
 		changed: make(chan struct{}),
@@ -101,6 +128,7 @@ func (mb *Mailbox) Addr() string { return mb.ln.Addr().String() }
 // Close stops the server and drops every open connection. The messages
 // received stay readable.
 func (mb *Mailbox) Close() error {
+	mb.once.Do(func() { close(mb.stop) })
 	err := mb.server.Close()
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil

@@ -63,9 +63,16 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-// Rcpt adds a recipient, or refuses it for now as FailRate decides.
+// Rcpt adds a recipient, or refuses it for now as FailRate decides, or
+// holds the reply and then refuses it as StallRate decides.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if s.mb.chance(s.mb.opts.FailRate) {
+		s.mb.refuse(Refusal{To: to, Fault: RefusedTransient, At: time.Now()})
+		return errTransient
+	}
+	if s.mb.chance(s.mb.opts.StallRate) {
+		s.mb.refuse(Refusal{To: to, Fault: RefusedStalled, At: time.Now()})
+		s.mb.stall()
 		return errTransient
 	}
 	s.to = append(s.to, to)
@@ -75,7 +82,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // Data reads the message. Only a message read to its final dot is recorded;
 // a client that goes away mid-DATA leaves nothing. When DropRate decides,
 // the connection is dropped after recording and before the reply, so the
-// client never learns that the message arrived.
+// client never learns that the message arrived; when DataStallRate
+// decides, the reply is held for Stall after recording.
 func (s *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
@@ -84,9 +92,18 @@ func (s *session) Data(r io.Reader) error {
 	m := parse(raw)
 	m.From, m.To, m.ReceivedAt = s.from, append([]string(nil), s.to...), time.Now()
 	s.mb.record(m)
+	first := ""
+	if len(s.to) > 0 {
+		first = s.to[0]
+	}
 	if s.mb.chance(s.mb.opts.DropRate) {
+		s.mb.refuse(Refusal{To: first, Fault: DroppedAfterData, MessageID: m.MessageID, At: time.Now()})
 		s.conn.Conn().Close()
 		return errDropped
+	}
+	if s.mb.chance(s.mb.opts.DataStallRate) {
+		s.mb.refuse(Refusal{To: first, Fault: StalledAfterData, MessageID: m.MessageID, At: time.Now()})
+		s.mb.stall()
 	}
 	return nil
 }

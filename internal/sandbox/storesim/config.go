@@ -107,6 +107,15 @@ type Config struct {
 	// has not yet acknowledged, and cancels after the confirmation.
 	CancelDelays []time.Duration
 
+	// LateRate is the share of orders whose create is delivered once more,
+	// LateDelay after the order's other webhooks were accepted: a
+	// redelivery that turns up late, after the cancel or after the
+	// confirmation, and must change nothing. Drawn from a stream of its
+	// own, so a config without it plans the same orders as before.
+	LateRate float64
+	// LateDelay is how long a late redelivery waits; default 1s.
+	LateDelay time.Duration
+
 	// DropRate is the share of orders whose webhooks are all lost: never
 	// sent, not even once, as when Shopify's best-effort delivery fails
 	// for good, a WooCommerce delivery fails once, or BigCommerce has
@@ -242,6 +251,10 @@ func (c Config) withDefaults() Config {
 	c.CancelRate = clamp(c.CancelRate)
 	c.UnknownSKURate = clamp(c.UnknownSKURate)
 	c.DropRate = clamp(c.DropRate)
+	c.LateRate = clamp(c.LateRate)
+	if c.LateDelay <= 0 {
+		c.LateDelay = time.Second
+	}
 	return c
 }
 

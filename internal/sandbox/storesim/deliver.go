@@ -62,6 +62,9 @@ func (s *Sim) place(ctx context.Context, jitter *rand.Rand, i int) {
 		if o.Dropped {
 			continue // lost: the storefront changed, the webhook never goes out
 		}
+		if d.Late && !sleep(ctx, s.cfg.LateDelay) {
+			return
+		}
 		s.deliver(ctx, jitter, i, d)
 	}
 	s.finish(ctx, i)

@@ -34,6 +34,10 @@
 //     store/order/statusUpdated to Cancelled (5) for the cancel. A duplicate
 //     is the same callback, hash and all; failures are retried.
 //
+// Config.LateRate sends an order's create once more, Config.LateDelay after
+// its other webhooks (after its cancel, or after the gateway confirmed it):
+// a redelivery that turns up late and must change nothing.
+//
 // Config.DropRate loses whole orders' webhooks on purpose, as happens in
 // life when Shopify's best-effort delivery fails, a WooCommerce delivery
 // fails once or a BigCommerce hook is deactivated: a dropped order is

@@ -68,6 +68,9 @@ type delivery struct {
 	Event     *event
 	WebhookID string
 	Duplicate bool // a second delivery of an event already delivered
+	// Late says the delivery is a redelivery of the create that waits
+	// Config.LateDelay after the order's other webhooks (Config.LateRate).
+	Late bool
 }
 
 var (
@@ -84,6 +87,8 @@ func plan(c Config) []plannedOrder {
 	// draw, and a config without DropRate plans the same orders as before
 	// it existed.
 	drops := rand.New(rand.NewPCG(uint64(c.Seed), 0x1057_d0e5))
+	// Late redeliveries too: one draw per order, and one id per late one.
+	lates := rand.New(rand.NewPCG(uint64(c.Seed), 0x1a7e_de11))
 	// Line, product and customer ids live above 2^53 too, in ranges of
 	// their own.
 	lineID := int64(1<<53) + 7_000_000_001
@@ -127,6 +132,10 @@ func plan(c Config) []plannedOrder {
 			}
 		}
 		o.deliveries = deliveries(rng, c.Flavor.topics(), o.OutOfOrder, duplicate, o.CancelReason != "")
+		if lates.Float64() < c.LateRate {
+			create := o.event(actCreate)
+			o.deliveries = append(o.deliveries, &delivery{Event: create, WebhookID: uuid(lates), Duplicate: true, Late: true})
+		}
 		orders[i] = o
 	}
 	return orders

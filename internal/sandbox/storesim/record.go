@@ -31,6 +31,9 @@ type OrderRecord struct {
 	OutOfOrder bool
 	// Duplicated says its create was delivered twice.
 	Duplicated bool
+	// Late says its create was delivered once more, Config.LateDelay
+	// after its other webhooks (Config.LateRate).
+	Late bool
 	// Dropped says every webhook of the order is lost (Config.DropRate):
 	// none is sent, so the gateway can learn of the order only from the
 	// storefront's API. Its other flags say what happens to it in the
@@ -170,7 +173,8 @@ func newRecord(o plannedOrder, name string) OrderRecord {
 		CancelReason: o.CancelReason,
 	}
 	for _, d := range o.deliveries {
-		r.Duplicated = r.Duplicated || d.Duplicate
+		r.Duplicated = r.Duplicated || (d.Duplicate && !d.Late)
+		r.Late = r.Late || d.Late
 	}
 	for _, l := range o.Lines {
 		r.Lines = append(r.Lines, LineRecord{

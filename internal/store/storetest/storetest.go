@@ -32,6 +32,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("JobExistsOnlyIfTransactionCommits", func(t *testing.T) { t.Parallel(); testJobsAreTransactional(t, open) })
 	t.Run("ListFiltersAndCounts", func(t *testing.T) { t.Parallel(); testList(t, open) })
 	t.Run("UnsettledFindsOrdersPastTheCutoffNotYetOverdue", func(t *testing.T) { t.Parallel(); testUnsettled(t, open) })
+	t.Run("HoldingListsOrdersTheStockLedgerHolds", func(t *testing.T) { t.Parallel(); testHolding(t, open) })
 	t.Run("NotificationRecordsRoundTrip", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
 	t.Run("RunsAreKeptNewestFirst", func(t *testing.T) { t.Parallel(); testRuns(t, open) })
 	t.Run("JobsAreCountedByQueueAndState", func(t *testing.T) { t.Parallel(); testJobCounts(t, open) })

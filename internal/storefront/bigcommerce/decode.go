@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 // Snapshot is an order as the v2 API returned it: the order.Order the gate
@@ -240,6 +241,7 @@ func (p orderPayload) snapshot(storefrontName string, products []productPayload)
 			Price:    pr.PriceIncTax.d,
 		})
 	}
+	storefront.CleanText(&o)
 	return Snapshot{
 		Order:    o,
 		StatusID: p.StatusID.n,

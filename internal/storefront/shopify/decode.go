@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 // payload is the part of Shopify's order JSON the gate reads. The same shape
@@ -161,6 +162,9 @@ func (p payload) order(storefrontName string) (order.Order, error) {
 		if li.Quantity < 0 {
 			return order.Order{}, fmt.Errorf("%w: order %s line %d: negative quantity %d", ErrMalformed, o.Key.ID, i, li.Quantity)
 		}
+		if li.Price.d.IsNegative() {
+			return order.Order{}, fmt.Errorf("%w: order %s line %d: negative price %s", ErrMalformed, o.Key.ID, i, li.Price.d)
+		}
 		title := li.Title
 		if title == "" {
 			title = li.Name
@@ -172,6 +176,10 @@ func (p payload) order(storefrontName string) (order.Order, error) {
 			Quantity: li.Quantity,
 			Price:    li.Price.d,
 		})
+	}
+	storefront.CleanText(&o)
+	if err := storefront.CheckOrder(o); err != nil {
+		return order.Order{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return o, nil
 }

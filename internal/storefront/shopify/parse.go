@@ -68,6 +68,12 @@ func Parse(storefrontName string, h http.Header, body []byte) (storefront.Delive
 	if err != nil {
 		return storefront.Delivery{}, fmt.Errorf("shopify: %s delivery %s: %w", raw, webhookID, err)
 	}
+	// The topic header is not signed; the body is. A cancellation must be
+	// a cancelled order's body, so that an authentic body of any other
+	// delivery, replayed under orders/cancelled, cannot cancel its order.
+	if topic == storefront.OrderCancelled && p.CancelledAt.t.IsZero() {
+		return storefront.Delivery{}, fmt.Errorf("shopify: %s delivery %s: %w: order %s has no cancelled_at", raw, webhookID, ErrMalformed, o.Key.ID)
+	}
 	return storefront.Delivery{
 		Storefront:   storefrontName,
 		Kind:         Kind,

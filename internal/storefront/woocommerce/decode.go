@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 // payload is the part of WooCommerce's REST v3 order the gate reads. The
@@ -216,6 +217,10 @@ func (p payload) order(storefrontName string) (order.Order, error) {
 			Quantity: li.Quantity,
 			Price:    price,
 		})
+	}
+	storefront.CleanText(&o)
+	if err := storefront.CheckOrder(o); err != nil {
+		return order.Order{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return o, nil
 }

@@ -94,6 +94,12 @@ func Parse(storefrontName string, h http.Header, body []byte) (storefront.Delive
 		Order:      o,
 	}
 	if topic == storefront.OrderCancelled {
+		// order.deleted's body is only {"id": …}, and the topic header
+		// is not signed: an authentic body of a live order, replayed
+		// under order.deleted, must not cancel it.
+		if p.Status != "" && p.Status != "trash" && p.Status != "cancelled" {
+			return storefront.Delivery{}, fmt.Errorf("woocommerce: %s delivery %s: %w: order %s has status %q; order.deleted carries only the id of a trashed order", raw, deliveryID, ErrMalformed, o.Key.ID, p.Status)
+		}
 		d.CancelReason = "trashed in WooCommerce (order.deleted)"
 	} else if reason, at, ok := cancelledBy(p.Status, p.DateModifiedGMT.t); ok {
 		d.Topic, d.CancelReason, d.CancelledAt = storefront.OrderCancelled, reason, at

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,6 +52,9 @@ type request struct {
 	vars     map[string]any
 	cost     int  // the requested cost this client expects Shopify to charge
 	mutation bool // not retried when its outcome is unknown
+	// scope is the access scope the operation needs, when it is not
+	// read_orders, for the messages that tell the operator what to grant.
+	scope string
 }
 
 // response is a GraphQL reply. Shopify puts extensions beside data and
@@ -110,6 +114,8 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 			wait = backoff(attempt)
 		case status == http.StatusUnauthorized:
 			return fail("%w (HTTP 401: %s): check auth.access_token; the app must be installed on the shop with the read_orders access scope", ErrUnauthorized, excerpt(body))
+		case status == http.StatusForbidden && req.scope != "":
+			return fail("%w (HTTP 403: %s): grant the app the %s access scope", ErrForbidden, excerpt(body), req.scope)
 		case status == http.StatusForbidden:
 			return fail("%w (HTTP 403: %s): grant the app the read_orders access scope (and read_all_orders to backfill orders older than 60 days)", ErrForbidden, excerpt(body))
 		case status == http.StatusTooManyRequests:
@@ -163,7 +169,8 @@ func (c *Client) result(req request, resp response, out any) error {
 			}
 		}
 		if len(denied) > 0 {
-			return fmt.Errorf("shopify admin: %s: %w: %s: grant the app the read_orders access scope", req.op, ErrForbidden, strings.Join(denied, "; "))
+			scope := cmp.Or(req.scope, "read_orders")
+			return fmt.Errorf("shopify admin: %s: %w: %s: grant the app the %s access scope", req.op, ErrForbidden, strings.Join(denied, "; "), scope)
 		}
 		return e
 	}

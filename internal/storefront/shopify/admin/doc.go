@@ -26,6 +26,10 @@
 //     format: JSON}), for EnsureSubscriptions. These are the 2025-07 fields;
 //     from 2025-10 Shopify prefers a uri field and deprecates callbackUrl
 //     (still served).
+//   - tagsAdd(id: "gid://shopify/Order/{id}", tags), for AddOrderTags: the
+//     marker that tells a legacy connector to skip the orders the gate
+//     handles. It needs the write_orders scope. Adding a tag the order has
+//     changes nothing, so it is retried like a query.
 //
 // Rate limits: every reply carries extensions.cost, the shop's cost bucket
 // (maximumAvailable, currentlyAvailable, restoreRate). Before each request

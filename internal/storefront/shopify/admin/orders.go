@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/storefront"
 )
 
 // ListOrdersSince calls fn with every order of the shop created or updated
@@ -127,6 +128,7 @@ func (c *Client) decodeListed(ctx context.Context, raw json.RawMessage) (Snapsho
 		}
 		more = page.PageInfo
 	}
+	storefront.CleanText(&s.Order)
 	return s, nil
 }
 

@@ -26,6 +26,7 @@
     const stateHint = h('span');
     const erpBody = h('tbody');
     const recentBody = h('div', { class: 'card-list' });
+    const cutoverBody = h('div', { class: 'card-body table-wrap', id: 'cutover' });
     const sample = h('p', { class: 'muted', id: 'sample' });
     let built = false;
 
@@ -59,6 +60,9 @@
         h('section', { class: 'card' },
           h('div', { class: 'card-head' }, h('h2', { text: 'Needs attention' }), h('a', { href: '/attention', 'data-link': true, class: 'hint', text: 'Open the queue →' })),
           recentBody),
+        h('section', { class: 'card' },
+          h('div', { class: 'card-head' }, h('h2', { text: 'Cutover: gated vs legacy' }), h('span', { class: 'hint', text: 'the parallel run of the last 7 days (docs/CUTOVER.md)' })),
+          cutoverBody),
         sample);
       built = true;
     }
@@ -174,10 +178,39 @@
           h('td', { class: 'right muted', text: ago(o.received_at) })))))));
     }
 
+    // refreshCutover draws the cutover report's two cohorts and verdict;
+    // a gateway that cannot build it says so and the rest still draws.
+    async function refreshCutover() {
+      let r;
+      try {
+        r = await api('/api/v1/cutover/report');
+      } catch (e) {
+        cutoverBody.replaceChildren(h('p', { class: 'muted', text: 'The cutover report is not available: ' + e.message }));
+        return;
+      }
+      const g = r.cohorts.gated, l = r.cohorts.legacy;
+      const lat = (c, p) => (c.capture_to_confirmation_ms.n ? fmtMs(c.capture_to_confirmation_ms[p]) : '–');
+      const row = (label, gv, lv) => h('tr', {}, h('td', { text: label }), h('td', { class: 'right', text: String(gv) }), h('td', { class: 'right', text: String(lv) }));
+      const failed = r.verdict.checks.filter((c) => !c.passed).map((c) => c.name);
+      cutoverBody.replaceChildren(
+        h('p', {}, h('strong', { text: 'Verdict: ' + r.verdict.decision.toUpperCase() }), failed.length ? ' — failing: ' + failed.join(', ') : ''),
+        h('table', { class: 'data' },
+          h('thead', {}, h('tr', {}, h('th', { text: '' }), h('th', { class: 'right', text: 'Gated' }), h('th', { class: 'right', text: 'Legacy' }))),
+          h('tbody', {},
+            row('Orders', fmtInt(g.orders), fmtInt(l.orders)),
+            row('Confirmed before ERP receipt', fmtInt(g.confirmed_before_erp), fmtInt(l.confirmed_before_erp)),
+            row('Missing in ERP after SLA', fmtInt(g.missing_in_erp), fmtInt(l.missing_in_erp)),
+            row('Rejections', fmtInt(g.rejections), fmtInt(l.rejections)),
+            row('Manual interventions', fmtInt(g.manual_interventions), fmtInt(l.manual_interventions)),
+            row('Capture → confirmation p50', lat(g, 'p50'), lat(l, 'p50')),
+            row('Capture → confirmation p95', lat(g, 'p95'), lat(l, 'p95')),
+            row('Capture → confirmation p99', lat(g, 'p99'), lat(l, 'p99')))));
+    }
+
     return {
       name: 'overview',
       async refresh() {
-        const [st] = await Promise.all([api('/api/v1/stats'), refreshRecent()]);
+        const [st] = await Promise.all([api('/api/v1/stats'), refreshRecent(), refreshCutover()]);
         if (mine === OG.gen) render(st);
       },
     };

@@ -11,12 +11,16 @@
 // field the stored objects do not have; the root fields orders (sortKey
 // UPDATED_AT or ID, an updated_at/created_at search, cursor pagination that
 // survives concurrent updates), order(id:), webhookSubscriptions (topics
-// filter) and the mutation webhookSubscriptionCreate (https only, one
-// subscription per topic and address, userErrors otherwise); the calculated
-// query cost (see exec.go), the single-query limit (MAX_COST_EXCEEDED) and a
-// leaky bucket per shop that charges the requested cost, refunds down to the
+// filter), the mutation webhookSubscriptionCreate (https only, one
+// subscription per topic and address, userErrors otherwise) and the
+// mutation tagsAdd on an order (write_orders scope; tags kept per order as
+// a set, read back with Tags; userErrors for an unknown order or a bad
+// tag); the calculated query cost (see exec.go), the single-query limit
+// (MAX_COST_EXCEEDED) and a leaky bucket per shop that charges the requested cost, refunds down to the
 // actual cost, reports extensions.cost on every reply and answers THROTTLED
-// when the bucket cannot pay.
+// when the bucket cannot pay. To throttle a request, ThrottleNext (or
+// empty the bucket with SetAvailable); to fail one with an HTTP status,
+// FailNext.
 //
 // What it does not: named fragments, directives, backward pagination,
 // schema validation beyond the stored objects' fields, the other search
@@ -86,10 +90,11 @@ type Server struct {
 }
 
 type fault struct {
-	op     string
-	status int
-	header http.Header
-	body   string
+	op       string
+	status   int
+	header   http.Header
+	body     string
+	throttle bool // empty the bucket and answer as usual
 }
 
 // New starts a fake with a full bucket. Close it when done.
@@ -167,7 +172,18 @@ func (s *Server) SetAvailable(points float64) {
 func (s *Server) FailNext(op string, status int, header http.Header, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{op, status, header, body})
+	s.faults = append(s.faults, fault{op: op, status: status, header: header, body: body})
+}
+
+// ThrottleNext makes the next request for the operation named op (""
+// for any) find the bucket empty, as other work of the same app on the
+// shop would leave it: it is answered 200 with a THROTTLED error and the
+// cost block, as Shopify does, and the bucket refills from nothing. Calls
+// queue with FailNext's, each answering one request.
+func (s *Server) ThrottleNext(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, fault{op: op, throttle: true})
 }
 
 // restore leaks the bucket back up by the time passed. Callers hold mu.
@@ -225,6 +241,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if i := slices.IndexFunc(s.faults, func(f fault) bool { return f.op == "" || f.op == op }); i >= 0 {
 		f := s.faults[i]
 		s.faults = slices.Delete(s.faults, i, i+1)
+		if f.throttle {
+			s.restore()
+			s.available = 0
+			status, reply, req := s.answer(body.Query, body.OperationName, body.Variables)
+			s.log = append(s.log, req)
+			writeJSON(w, status, reply)
+			return
+		}
 		for k, vs := range f.header {
 			w.Header()[k] = vs
 		}
@@ -320,6 +344,8 @@ func (s *Server) execute(doc *document, vars map[string]any) (map[string]any, *g
 		switch {
 		case doc.op == "mutation" && sel.name == "webhookSubscriptionCreate":
 			v, err = s.createSubscription(sel, vars)
+		case doc.op == "mutation" && sel.name == "tagsAdd":
+			v, err = s.tagsAdd(sel, vars)
 		case doc.op == "query" && sel.name == "orders":
 			v, err = s.ordersField(sel, vars)
 		case doc.op == "query" && sel.name == "order":

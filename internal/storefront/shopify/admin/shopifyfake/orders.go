@@ -50,6 +50,9 @@ func (s *Server) PutOrder(node map[string]any) error {
 	if _, ok := n["lineItems"].(connection); !ok {
 		n["lineItems"] = connection{}
 	}
+	if _, ok := n["tags"]; !ok {
+		n["tags"] = []any{} // Order.tags is [String!]!
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.orders[id] = n

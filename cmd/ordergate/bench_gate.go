@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/ordergate/ordergate/internal/bench"
+	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
+	"github.com/ordergate/ordergate/internal/store"
+)
+
+// gateSample bounds the timelines read to measure the gate: enough for a
+// p99.9, few enough to read in seconds.
+const gateSample = 5000
+
+// gate measures the hop the customer waits on once the ERP has the order:
+// from the acknowledgment (its timeline entry, stamped in the transaction
+// that commits it with the confirmation job) to the confirmation's worker
+// starting on it (its notify_attempt entry, the worker's first step), both
+// on the gateway's own clock. First quiet (20 orders a second: the
+// baseline), then while webhooks arrive at --gate-rate.
+func (c *benchCmd) gate(ctx context.Context) ([]benchRow, error) {
+	// A quick ERP with room to spare, so that what is measured is the
+	// gate's hop, not the ERP's queue.
+	sim := erpsim.New(erpsim.Config{Latency: erpsim.Latency{Min: time.Millisecond, Median: 2 * time.Millisecond, P99: 5 * time.Millisecond}})
+	defer sim.Close()
+	erpURL, closeERP, err := serveLoopback(sim)
+	if err != nil {
+		return nil, err
+	}
+	defer closeERP()
+	gw, secret, cleanup, err := c.benchGateway(ctx, fmt.Sprintf("{name: erp, kind: sandbox, base_url: %q, max_concurrency: 32, timeout: 10s}", erpURL))
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	hc := bench.Client(c.Connections)
+	target := gw.addr() + "/webhooks/shopify/bench"
+
+	quiet := min(c.Duration, 5*time.Second)
+	fmt.Fprintf(os.Stderr, "gate: quiet, 20 orders/s for %s\n", quiet)
+	start := time.Now()
+	idleIn, ierr := bench.Open(ctx, bench.NewWebhooks(target, []byte(secret), 1<<53), hc, 20, quiet, 4096)
+	settle(ctx, gw, 10*time.Second)
+	idle, idleOpen, err := gateLatencies(ctx, gw.store, start, time.Now())
+	if err != nil {
+		return nil, err
+	}
+
+	fmt.Fprintf(os.Stderr, "gate: while ingesting %.0f webhooks/s for %s\n", c.GateRate, c.Duration)
+	start = time.Now()
+	in, lerr := bench.Open(ctx, bench.NewWebhooks(target, []byte(secret), 1<<53+100_000_000), hc, c.GateRate, c.Duration, 4096)
+	end := time.Now()
+	// Let the hops begun under load finish; later ones are not counted.
+	time.Sleep(3 * time.Second)
+	loaded, loadedOpen, err := gateLatencies(ctx, gw.store, start, end)
+	if err != nil {
+		return nil, err
+	}
+
+	base := gateRow("quiet", idle, idleIn, 20)
+	base.Note = joinNotes(ierr)
+	if idleOpen > 0 {
+		base.Note += fmt.Sprintf("; %d acknowledged orders not yet handed to the confirmation worker", idleOpen)
+	}
+	r := gateRow(fmt.Sprintf("ingest@%.0f", c.GateRate), loaded, in, c.GateRate)
+	r.BaselineP99, r.BaselineP50 = base.P99, base.P50
+	r.Note = joinNotes(lerr)
+	if loadedOpen > 0 {
+		r.Note += fmt.Sprintf("; %d orders acknowledged under load not handed to the confirmation worker 3 s after the load ended (not counted)", loadedOpen)
+	}
+	return []benchRow{base, r}, nil
+}
+
+// gateRow is one phase: its latencies are the gate's hop; its rate is the
+// webhooks stored a second against those offered.
+func gateRow(mode string, lat []time.Duration, in bench.Result, offered float64) benchRow {
+	r := benchRow{Workload: "gate", Mode: mode, Rate: in.Rate, BaselineRate: offered, Requests: in.Requests, Non2xx: in.Non2xx,
+		Errors: in.Errors, Statuses: in.Statuses, Samples: len(lat)}
+	if offered > 0 {
+		r.Ratio = in.Rate / offered
+	}
+	slices.Sort(lat)
+	r.P50, r.P99, r.P999 = pctMS(lat, 0.50), pctMS(lat, 0.99), pctMS(lat, 0.999)
+	if len(lat) > 0 {
+		r.Max = float64(lat[len(lat)-1].Microseconds()) / 1000
+	}
+	return r
+}
+
+// settle waits until no order is received, submitted or acknowledged, or
+// for at most d.
+func settle(ctx context.Context, gw *gateway, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		counts, err := gw.store.Counts(ctx)
+		if err == nil && counts[order.Received]+counts[order.Submitted]+counts[order.Acknowledged] == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// gateLatencies reads the timelines of up to gateSample orders acknowledged
+// between from and to, and returns acknowledgment → confirmation worker for
+// each that got that far, and how many had not.
+func gateLatencies(ctx context.Context, st store.Store, from, to time.Time) ([]time.Duration, int, error) {
+	var lat []time.Duration
+	open, read := 0, 0
+	for _, state := range []order.State{order.Confirmed, order.Acknowledged} {
+		before := time.Time{}
+		for read < gateSample {
+			page, err := st.List(ctx, store.Filter{State: state, Limit: 1000, Before: before})
+			if err != nil {
+				return nil, 0, err
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, o := range page {
+				before = o.ReceivedAt
+				if o.AcknowledgedAt.Before(from) || o.AcknowledgedAt.After(to) {
+					continue
+				}
+				evs, err := st.Timeline(ctx, o.Key)
+				if err != nil {
+					return nil, 0, err
+				}
+				read++
+				var ack, attempt time.Time
+				for _, e := range evs {
+					switch {
+					case e.Kind == order.EventAcknowledged && ack.IsZero():
+						ack = e.At
+					case e.Kind == order.EventNotifyAttempt && attempt.IsZero() && !ack.IsZero():
+						attempt = e.At
+					}
+				}
+				if ack.IsZero() {
+					continue
+				}
+				if attempt.IsZero() {
+					open++
+					continue
+				}
+				lat = append(lat, attempt.Sub(ack))
+			}
+			if len(page) < 1000 {
+				break
+			}
+		}
+	}
+	return lat, open, nil
+}
+
+// pctMS is the nearest-rank percentile q of sorted, in milliseconds.
+func pctMS(sorted []time.Duration, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*q+0.999999) - 1
+	return float64(sorted[min(max(i, 0), len(sorted)-1)].Microseconds()) / 1000
+}
