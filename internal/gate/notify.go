@@ -147,8 +147,10 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 
 	sendErr := sender.Send(ctx, msg)
 	notSent := errors.Is(sendErr, notify.ErrNotSent)
-	err = g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
-		n, err := tx.Notification(ctx, key, string(kind))
+	rctx, cancel := recording(ctx)
+	defer cancel()
+	err = g.update(rctx, key, func(tx store.Tx, o *order.Order) error {
+		n, err := tx.Notification(rctx, key, string(kind))
 		if err != nil {
 			return err
 		}
@@ -166,7 +168,7 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 			if job.Attempt >= job.MaxAttempts {
 				o.Flag(fmt.Sprintf("the %s message failed %d times; last error: %v", kind, job.Attempt, sendErr), "gate", now)
 			}
-			return tx.PutNotification(ctx, n)
+			return tx.PutNotification(rctx, n)
 		default:
 			result = metrics.NotifyInDoubt
 			n.Status = store.NotifyInDoubt
@@ -176,7 +178,7 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 				o.Flag(mayNotHaveArrived, "gate", now)
 			}
 		}
-		if err := tx.PutNotification(ctx, n); err != nil {
+		if err := tx.PutNotification(rctx, n); err != nil {
 			return err
 		}
 		if kind != notify.Confirmation || o.State() != order.Acknowledged {

@@ -63,3 +63,17 @@ func millis(key string, a, b time.Time) slog.Attr {
 	}
 	return slog.Int64(key, max(b.Sub(a), 0).Milliseconds())
 }
+
+// recordTimeout bounds the commit that records an outside call's outcome.
+const recordTimeout = 15 * time.Second
+
+// recording returns the context to record the outcome of an outside call
+// in (an e-mail sent or refused, an ERP create answered or timed out). The
+// call may have used up the job's deadline — a stalled mail server, an ERP
+// that never answered — and its outcome must be recorded all the same:
+// otherwise the next run finds no record, takes a message that certainly
+// failed as in doubt and never sends it, or leaves a failed attempt off
+// the timeline (I6).
+func recording(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+}

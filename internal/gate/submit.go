@@ -90,12 +90,14 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 			return w.failed(ctx, job, key, attempt, notes, err)
 		}
 	}
-	return g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
+	rctx, cancel := recording(ctx)
+	defer cancel()
+	return g.update(rctx, key, func(tx store.Tx, o *order.Order) error {
 		o.SubmitLease = time.Time{}
 		for _, n := range notes {
 			o.Record(n)
 		}
-		return g.applyReceipt(ctx, tx, o, rec, sf)
+		return g.applyReceipt(rctx, tx, o, rec, sf)
 	})
 }
 
@@ -104,6 +106,8 @@ func (w *submitWorker) failed(ctx context.Context, job *river.Job[SubmitArgs], k
 	g := w.g
 	rejected := errors.Is(cause, erp.ErrRejected)
 	last := job.Attempt >= job.MaxAttempts
+	ctx, cancel := recording(ctx)
+	defer cancel()
 	err := g.update(ctx, key, func(tx store.Tx, o *order.Order) error {
 		o.SubmitLease = time.Time{}
 		for _, n := range notes {

@@ -1,0 +1,178 @@
+package chaos
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
+	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
+)
+
+// t0 is a whole second, like Shopify's created_at.
+var t0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+
+func ext(id string) string { return order.Key{Storefront: storefront, ID: id}.ExternalID() }
+
+// clean is a history of one order that went well: accepted, created in the
+// ERP after one failed create, confirmed after the acknowledgment, and each
+// step on the timeline.
+func clean() History {
+	const id = "1001"
+	return History{
+		Storefront: storefront,
+		Placed: []storesim.OrderRecord{{ID: id, Email: "ada@example.com", CapturedAt: t0, AcceptedAt: at(20),
+			Attempts: []storesim.Attempt{{Topic: "orders/create", At: t0, Took: 20 * time.Millisecond, Status: 200}}}},
+		ERP: erpsim.Records{
+			Orders: []erpsim.Order{{Ref: "SO-1", ExternalID: ext(id), CreatedAt: at(200), AckedAt: at(200)}},
+			Calls: []erpsim.Call{
+				{Op: erpsim.OpCreate, ExternalID: ext(id), At: at(100), Status: 503, Fault: erpsim.FaultError},
+				{Op: erpsim.OpLookup, ExternalID: ext(id), At: at(190), Status: 404},
+				{Op: erpsim.OpCreate, ExternalID: ext(id), At: at(195), Status: 201},
+			},
+		},
+		Mail: []mailbox.Message{{MessageID: "<c1>", Kind: "confirmation", Order: storefront + "/" + id, ReceivedAt: at(400)}},
+		Gateway: map[string]GatewayOrder{id: {State: order.Confirmed, ERPRef: "SO-1", Timeline: []order.Event{
+			{At: at(10), Kind: order.EventReceived},
+			{At: at(90), Kind: order.EventSubmitAttempt, Attempt: 1},
+			{At: at(110), Kind: order.EventSubmitFailed, Attempt: 1, Error: "erp unavailable"},
+			{At: at(180), Kind: order.EventSubmitAttempt, Attempt: 2},
+			{At: at(190), Kind: order.EventLookup, Attempt: 2},
+			{At: at(210), Kind: order.EventSubmitted},
+			{At: at(210), Kind: order.EventAcknowledged},
+			{At: at(300), Kind: order.EventNotifyAttempt, Attempt: 1, Detail: "confirmation via mail"},
+			{At: at(410), Kind: order.EventNotified, Attempt: 1},
+			{At: at(410), Kind: order.EventConfirmed},
+		}}},
+	}
+}
+
+func TestCheck_CleanHistoryPasses(t *testing.T) {
+	t.Parallel()
+	res := Check(clean())
+	if len(res.Violations) != 0 || len(res.Known) != 0 {
+		t.Fatalf("violations in a clean history: %v %v", res.Violations, res.Known)
+	}
+	if res.Strict != 1 {
+		t.Errorf("strict = %d, want 1", res.Strict)
+	}
+}
+
+// TestCheck_CatchesEachBreach breaks the clean history one way at a time,
+// and wants the one breach found, under its invariant, with the story.
+func TestCheck_CatchesEachBreach(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		break_ func(h *History)
+		inv    string
+		what   string
+	}{
+		{"AcceptedButNotHeld", func(h *History) { delete(h.Gateway, "1001") }, "I1", "does not hold it"},
+		{"UnsettledAndUnflagged", func(h *History) {
+			g := h.Gateway["1001"]
+			g.State = order.Acknowledged
+			h.Gateway["1001"] = g
+			h.Mail = nil
+		}, "I1", "neither flagged"},
+		{"TwoERPOrders", func(h *History) {
+			h.ERP.Orders = append(h.ERP.Orders, erpsim.Order{Ref: "SO-2", ExternalID: ext("1001"), CreatedAt: at(250), AckedAt: at(250)})
+		}, "I2", "more than once"},
+		{"ConfirmedBeforeAck", func(h *History) { h.ERP.Orders[0].AckedAt = at(500) }, "I3", "before the erp acknowledged"},
+		{"TwoConfirmations", func(h *History) {
+			h.Mail = append(h.Mail, mailbox.Message{MessageID: "<c2>", Kind: "confirmation", Order: storefront + "/1001", ReceivedAt: at(600)})
+		}, "I3", "more than once"},
+		{"CreateWithoutAttempt", func(h *History) {
+			h.ERP.Calls = append(h.ERP.Calls, erpsim.Call{Op: erpsim.OpCreate, ExternalID: ext("1001"), At: at(700), Status: 201})
+		}, "I6", "3 creates, the timeline shows 2 submit attempts"},
+		{"FailedCreateNotOnTimeline", func(h *History) {
+			g := h.Gateway["1001"]
+			g.Timeline = append(g.Timeline[:2:2], g.Timeline[3:]...)
+			h.Gateway["1001"] = g
+		}, "I6", "1 erp creates failed"},
+		{"MailRefusalNotOnTimeline", func(h *History) {
+			h.Refusals = []mailbox.Refusal{{To: "<ADA@example.com>", Fault: mailbox.RefusedTransient, At: at(350)}}
+		}, "I6", "refused or dropped 1"},
+		{"MailWithoutAttempt", func(h *History) {
+			h.Mail = append(h.Mail, mailbox.Message{MessageID: "<p1>", Kind: "problem", Order: storefront + "/1001", ReceivedAt: at(420)})
+		}, "I6", "no attempt to send one"},
+		{"StalledSendUnrecorded", func(h *History) {
+			h.Refusals = []mailbox.Refusal{{To: "ada@example.com", Fault: mailbox.RefusedStalled, At: at(350)}}
+		}, KnownStallUnrecorded, "stalled 1"},
+		{"StalledConfirmationGivenUpAsInDoubt", func(h *History) {
+			h.Mail = nil
+			h.Refusals = []mailbox.Refusal{{To: "ada@example.com", Fault: mailbox.RefusedStalled, At: at(350)}}
+			g := h.Gateway["1001"]
+			g.Timeline = append(g.Timeline[:8:8], order.Event{At: at(3300), Kind: order.EventNotifyInDoubt, Attempt: 1}, order.Event{At: at(3300), Kind: order.EventConfirmed})
+			g.Attention = "the confirmation may not have reached the customer: check the mail log and resend by hand if needed"
+			h.Gateway["1001"] = g
+		}, KnownStallUnrecorded, "calls the confirmation in doubt"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := clean()
+			c.break_(&h)
+			res := Check(h)
+			all := append(res.Violations, res.Known...)
+			found := false
+			for _, v := range all {
+				if v.Order != storefront+"/1001" || !strings.Contains(v.Story, "webhook orders/create") {
+					t.Errorf("breach of %q without the order's story:\n%s", v.Order, v.Story)
+				}
+				found = found || (v.Invariant == c.inv && strings.Contains(v.What, c.what))
+			}
+			if !found {
+				t.Errorf("want a %s breach containing %q, got %v", c.inv, c.what, all)
+			}
+		})
+	}
+}
+
+// TestCheck_AKillExcusesAFailedAttemptMissingFromTheTimeline: a SIGKILL
+// between the ERP's reply and the gateway's record of it loses the record,
+// and the next attempt's lookup stands for it. Only the strict checks are
+// relaxed; a create without an attempt is still a breach.
+func TestCheck_AKillExcusesAFailedAttemptMissingFromTheTimeline(t *testing.T) {
+	t.Parallel()
+	h := clean()
+	g := h.Gateway["1001"]
+	g.Timeline = append(g.Timeline[:2:2], g.Timeline[3:]...)
+	h.Gateway["1001"] = g
+	h.Kills = []time.Time{at(105)}
+	if res := Check(h); len(res.Violations) != 0 || res.Strict != 0 {
+		t.Fatalf("kill at the failed create: violations %v, strict %d; want none, 0", res.Violations, res.Strict)
+	}
+	h.Kills = []time.Time{at(900)} // after the order's last trace
+	if res := Check(h); len(res.Violations) != 1 {
+		t.Fatalf("kill after the order's life: want the breach, got %v", res.Violations)
+	}
+	h.Kills = []time.Time{at(105)}
+	h.ERP.Calls = append(h.ERP.Calls, erpsim.Call{Op: erpsim.OpCreate, ExternalID: ext("1001"), At: at(700), Status: 201})
+	if res := Check(h); len(res.Violations) != 1 || res.Violations[0].Invariant != "I6" {
+		t.Fatalf("a create without an attempt, kill or not: want one I6 breach, got %v", res.Violations)
+	}
+}
+
+func TestCheck_FlaggedUnsettledOrderIsNoBreach(t *testing.T) {
+	t.Parallel()
+	h := clean()
+	h.Mail = nil // the confirmation's send ended in doubt and was not repeated
+	g := h.Gateway["1001"]
+	g.Timeline = g.Timeline[:8]
+	g.Attention = "the confirmation may not have reached the customer"
+	h.Gateway["1001"] = g
+	if res := Check(h); len(res.Violations) != 0 {
+		t.Fatalf("violations: %v", res.Violations)
+	}
+	g.Attention = ""
+	h.Gateway["1001"] = g
+	res := Check(h)
+	if len(res.Violations) == 0 || res.Violations[0].Invariant != "I4" {
+		t.Fatalf("the same order unflagged: want I4 breaches, got %v", res.Violations)
+	}
+}
