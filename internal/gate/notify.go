@@ -86,8 +86,17 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 		}
 		if ok, why := due(kind, o); !ok {
 			result = metrics.NotifySkippedNotDue
-			if n.Status == store.NotifyNone {
+			switch n.Status {
+			case store.NotifyNone:
 				o.Record(order.Event{At: now, Kind: order.EventNote, Source: "gate", Detail: fmt.Sprintf("%s message not sent: %s", kind, why)})
+			case store.NotifySending:
+				// An earlier run died mid-send (a crash): its outcome is
+				// unknown, and the timeline says so even though the
+				// message is no longer due.
+				n.Status, n.UpdatedAt = store.NotifyInDoubt, now
+				o.Record(order.Event{At: now, Kind: order.EventNotifyInDoubt, Source: "gate", Attempt: n.Attempts,
+					Detail: fmt.Sprintf("an earlier %s attempt stopped between sending and recording it; no longer due (%s), so not sent again", kind, why)})
+				return tx.PutNotification(ctx, n)
 			}
 			return nil
 		}

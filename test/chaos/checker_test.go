@@ -176,3 +176,21 @@ func TestCheck_FlaggedUnsettledOrderIsNoBreach(t *testing.T) {
 		t.Fatalf("the same order unflagged: want I4 breaches, got %v", res.Violations)
 	}
 }
+
+// A kill while the mailbox held a send's reply cuts the send before its
+// outcome can be recorded: the order is excused from the send checks, as
+// from the others. A kill after the stall ended is not an excuse.
+func TestCheck_AKillDuringAMailStallExcusesTheUnrecordedSend(t *testing.T) {
+	t.Parallel()
+	h := clean()
+	h.MailStall = 6 * time.Second
+	h.Refusals = []mailbox.Refusal{{To: "ada@example.com", Fault: mailbox.RefusedStalled, At: at(350)}}
+	h.Kills = []time.Time{at(3000)} // during the stall, after every other trace
+	if res := Check(h); len(res.Known) != 0 || len(res.Violations) != 0 || res.Strict != 0 {
+		t.Fatalf("kill during the stall: known %v, violations %v, strict %d; want none, none, 0", res.Known, res.Violations, res.Strict)
+	}
+	h.Kills = []time.Time{at(7000)} // after the stall ended
+	if res := Check(h); len(res.Known) != 1 {
+		t.Fatalf("kill after the stall: want the unrecorded send reported, got %v", res.Known)
+	}
+}
