@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -55,24 +56,12 @@ func (c *demoCmd) Run() error {
 		return err
 	}
 
-	dbPath := c.DB
-	if dbPath == "" {
-		dir, err := os.MkdirTemp("", "ordergate-demo-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "ordergate.db")
-	}
 	// Listen first: the sandbox ERP's callbacks need the gateway's address.
-	ln, err := net.Listen("tcp", c.Listen)
+	dbPath, ln, cleanup, err := c.dbAndListener(log)
 	if err != nil {
-		log.Warn("listen address busy; using a free port", "wanted", c.Listen, "err", err)
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			return err
-		}
+		return err
 	}
-	defer ln.Close()
+	defer cleanup()
 
 	mb, err := mailbox.Start(sc.mail)
 	if err != nil {
@@ -411,4 +400,33 @@ func randomHex(n int) string {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// dbAndListener returns the demo's SQLite file (--db, or a new one in a
+// temporary directory) and its listener (--listen, or a free port when that
+// one is busy), and a function that closes the listener and removes the
+// temporary directory.
+func (c *demoCmd) dbAndListener(log *slog.Logger) (string, net.Listener, func(), error) {
+	dbPath, dir := c.DB, ""
+	if dbPath == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "ordergate-demo-"); err != nil {
+			return "", nil, nil, err
+		}
+		dbPath = filepath.Join(dir, "ordergate.db")
+	}
+	removeDir := func() {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		log.Warn("listen address busy; using a free port", "wanted", c.Listen, "err", err)
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			removeDir()
+			return "", nil, nil, err
+		}
+	}
+	return dbPath, ln, func() { ln.Close(); removeDir() }, nil
 }

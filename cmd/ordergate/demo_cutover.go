@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -140,23 +138,11 @@ func (l *legacyFlow) run(ctx context.Context) {
 
 // runCutover runs the cutover scenario.
 func (c *demoCmd) runCutover(ctx context.Context, log *slog.Logger) error {
-	dbPath := c.DB
-	if dbPath == "" {
-		dir, err := os.MkdirTemp("", "ordergate-demo-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "ordergate.db")
-	}
-	ln, err := net.Listen("tcp", c.Listen)
+	dbPath, ln, cleanup, err := c.dbAndListener(log)
 	if err != nil {
-		log.Warn("listen address busy; using a free port", "wanted", c.Listen, "err", err)
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			return err
-		}
+		return err
 	}
-	defer ln.Close()
+	defer cleanup()
 	mb, err := mailbox.Start(mailbox.Options{Seed: c.Seed})
 	if err != nil {
 		return fmt.Errorf("mailbox: %w", err)
