@@ -241,26 +241,21 @@ func (c *Config) validateMarketplaces(v *validator) {
 	}
 }
 
-// redactMarketplaces replaces the marketplaces' credentials.
+// redactMarketplaces replaces the marketplaces' credentials, in a copy
+// that cloneMarketplaces made deep.
 func (c *Config) redactMarketplaces() {
 	for i := range c.Marketplaces {
 		m := &c.Marketplaces[i]
 		if a := m.Amazon; a != nil {
-			cp := *a
-			redactOne(&cp.ClientSecret)
-			redactOne(&cp.RefreshToken)
-			m.Amazon = &cp
+			redactOne(&a.ClientSecret)
+			redactOne(&a.RefreshToken)
 		}
 		if w := m.Walmart; w != nil {
-			cp := *w
-			redactOne(&cp.ClientSecret)
-			m.Walmart = &cp
+			redactOne(&w.ClientSecret)
 		}
 		if e := m.Ebay; e != nil {
-			cp := *e
-			redactOne(&cp.ClientSecret)
-			redactOne(&cp.RefreshToken)
-			m.Ebay = &cp
+			redactOne(&e.ClientSecret)
+			redactOne(&e.RefreshToken)
 		}
 	}
 }

@@ -250,11 +250,12 @@ func (k *Keeper) Run(ctx context.Context) error {
 	var lastFeed time.Time
 	for {
 		now := k.cfg.Now()
-		if err := k.Step(ctx, now.Sub(lastFeed) >= k.cfg.FeedPoll); err != nil && ctx.Err() == nil {
-			k.log.Warn("stock step failed; the next one tries again", "err", err)
-		}
-		if now.Sub(lastFeed) >= k.cfg.FeedPoll {
+		feeds := now.Sub(lastFeed) >= k.cfg.FeedPoll
+		if feeds {
 			lastFeed = now
+		}
+		if err := k.Step(ctx, feeds); err != nil && ctx.Err() == nil {
+			k.log.Warn("stock step failed; the next one tries again", "err", err)
 		}
 		select {
 		case <-ctx.Done():

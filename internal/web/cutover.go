@@ -1,10 +1,7 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -136,18 +133,8 @@ func (s *Server) changeCutover(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req cutoverChange
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
-	if err != nil {
-		writeError(w, statusOf(err), err.Error())
+	if !s.readOptionalJSON(w, r, &req) {
 		return
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			writeError(w, http.StatusBadRequest, "invalid request body: "+err.Error())
-			return
-		}
 	}
 	cur, err := s.gate.Rollout(r.Context(), name)
 	switch {

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -38,18 +36,8 @@ func (s *Server) reconcileNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req reconcileRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
-	if err != nil {
-		writeError(w, statusOf(err), err.Error())
+	if !s.readOptionalJSON(w, r, &req) {
 		return
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			writeError(w, http.StatusBadRequest, "invalid request body: "+err.Error())
-			return
-		}
 	}
 	opts := reconcile.Options{Since: time.Now().Add(-s.reconcileWindow), DryRun: req.DryRun, Storefronts: req.Storefronts,
 		Trigger: who.Via + ":" + who.Name}

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/ordergate/ordergate/internal/erp/callback"
@@ -60,4 +62,26 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 func writeUnavailable(w http.ResponseWriter, msg string) {
 	w.Header().Set("Retry-After", retryAfter)
 	writeError(w, http.StatusServiceUnavailable, msg)
+}
+
+// readOptionalJSON decodes the request's body, if it has one, into v,
+// refusing unknown fields; an empty body leaves v as it was. On an error it
+// answers the request itself (413 for a body over the cap, else 400) and
+// returns false.
+func (s *Server) readOptionalJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		writeError(w, statusOf(err), err.Error())
+		return false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return true
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid request body: "+err.Error())
+		return false
+	}
+	return true
 }
