@@ -328,7 +328,7 @@ func (g *Gate) RiverConfig() *river.Config {
 		Workers:              workers,
 		Queues:               queues,
 		PeriodicJobs:         periodic,
-		FetchCooldown:        5 * time.Millisecond,
+		FetchCooldown:        time.Millisecond,
 		FetchPollInterval:    50 * time.Millisecond,
 		JobTimeout:           g.cfg.JobTimeout,
 		RescueStuckJobsAfter: g.cfg.RescueAfter,

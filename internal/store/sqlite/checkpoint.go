@@ -30,7 +30,7 @@ type checkpointer struct {
 }
 
 func (s *Store) startCheckpointer(path string) error {
-	db, err := openDB(dsn(path, false))
+	db, err := openDB(dsn(path, false), false)
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s for checkpoints: %w", path, err)
 	}

@@ -171,7 +171,7 @@ func (s *Store) runBatch(batch []*ingestCall, deferJobs bool) bool {
 		if err != nil {
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO ingest`); rerr != nil {
 				// The transaction is in an unknown state: give up on all.
-				tx.Rollback()
+				s.rollback(tx)
 				for j := range replies {
 					replies[j] = ingestReply{err: fmt.Errorf("sqlite: roll back one delivery: %w (after: %v)", rerr, err)}
 				}
@@ -190,11 +190,11 @@ func (s *Store) runBatch(batch []*ingestCall, deferJobs bool) bool {
 		// skip the duplicate; the re-run below inserts job by job with
 		// InsertTx, which handles that as River always does.
 		if _, err := s.river.InsertManyFastTx(ctx, tx, jobs); err != nil {
-			tx.Rollback()
+			s.rollback(tx)
 			return false
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx, jobQueues(jobs)...); err != nil {
 		for i := range replies {
 			if replies[i].err == nil {
 				replies[i] = ingestReply{err: fmt.Errorf("sqlite: commit: %w", err)}

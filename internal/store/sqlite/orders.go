@@ -25,6 +25,7 @@ func (t txn) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Insert
 	if _, err := t.s.river.InsertTx(context.WithoutCancel(ctx), t.tx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
+	t.s.pending.add(t.tx, jobQueue(args, opts))
 	return nil
 }
 
@@ -69,15 +70,15 @@ func notification(ctx context.Context, q queryer, key order.Key, kind string) (s
 
 // inTx runs fn in a write transaction and commits it.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.write.BeginTx(durable(ctx), nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		s.rollback(tx)
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
@@ -122,20 +123,6 @@ func (s *Store) Ingest(ctx context.Context, d store.Delivery, apply func(tx stor
 	case <-ctx.Done():
 		return store.IngestResult{}, ctx.Err()
 	}
-}
-
-// Update implements store.Store.
-func (s *Store) Update(ctx context.Context, key order.Key, fn func(tx store.Tx, o *order.Order) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		o, err := load(ctx, tx, key)
-		if err != nil {
-			return err
-		}
-		if err := fn(txn{s, tx}, o); err != nil {
-			return err
-		}
-		return save(ctx, tx, o)
-	})
 }
 
 // Get implements store.Store.

@@ -43,15 +43,19 @@ type Options struct {
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	path   string
-	write  *sql.DB // one connection: ours and River's writes
-	read   *sql.DB // read-only pool for queries
-	river  *river.Client[*sql.Tx]
-	lock   *os.File
-	log    *slog.Logger
-	worker bool
-	group  *committer    // nil when read-only
-	ckpt   *checkpointer // nil when read-only
+	path    string
+	write   *sql.DB // one connection: ours and River's writes
+	read    *sql.DB // read-only pool for queries
+	river   *river.Client[*sql.Tx]
+	lock    *os.File
+	log     *slog.Logger
+	worker  bool
+	group   *committer    // nil when read-only
+	updates *updater      // nil when read-only
+	ckpt    *checkpointer // nil when read-only
+
+	hub     hub          // wakes River's producers after commits (wake.go)
+	pending pendingWakes // queues of the jobs in open transactions
 }
 
 var _ store.Store = (*Store)(nil)
@@ -71,7 +75,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		s.lock = lock
 	}
-	s.write, err = openDB(dsn(path, false))
+	s.write, err = openDB(dsn(path, false), true)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -86,7 +90,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
 		}
 	}
-	s.read, err = openDB(dsn(path, true))
+	s.read, err = openDB(dsn(path, true), false)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
@@ -102,7 +106,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		s.worker = cfg.Workers != nil
 	}
-	s.river, err = river.NewClient(riversqlite.New(s.write), cfg)
+	s.river, err = river.NewClient(wakeDriver{riversqlite.New(s.write), &s.hub}, cfg)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: job queue: %w", err)
@@ -113,14 +117,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 		s.startCommitter()
+		s.startUpdater()
 	}
 	return s, nil
 }
 
 // openDB opens a pool whose connections keep their prepared statements
 // (stmtcache.go).
-func openDB(dsn string) (*sql.DB, error) {
-	c, err := newCachingConnector(dsn)
+func openDB(dsn string, writer bool) (*sql.DB, error) {
+	c, err := newCachingConnector(dsn, writer)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +207,7 @@ func (s *Store) Start(ctx context.Context) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		s.log.Info("released jobs left running by an earlier process", "jobs", n)
 	}
-	return s.river.Start(ctx)
+	return s.river.Start(relaxed(ctx))
 }
 
 // Stop stops the workers, letting running jobs finish until ctx ends.
@@ -224,6 +229,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases the database and the lock.
 func (s *Store) Close() error {
 	s.stopCommitter()
+	s.stopUpdater()
 	s.stopCheckpointer()
 	var errs []error
 	if s.read != nil {

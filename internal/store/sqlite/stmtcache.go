@@ -27,15 +27,16 @@ const stmtCacheSize = 128
 
 // cachingConnector opens connections that keep their prepared statements.
 type cachingConnector struct {
-	base driver.Connector
+	base   driver.Connector
+	writer bool
 }
 
-func newCachingConnector(dsn string) (driver.Connector, error) {
+func newCachingConnector(dsn string, writer bool) (driver.Connector, error) {
 	base, err := sqlitedrv.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return cachingConnector{base}, nil
+	return cachingConnector{base, writer}, nil
 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -43,7 +44,8 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{conn: conn, byQuery: make(map[string]*list.Element), lru: list.New()}, nil
+	// The DSN opens a writer with synchronous=FULL.
+	return &cachingConn{conn: conn, byQuery: make(map[string]*list.Element), lru: list.New(), writer: c.writer, syncFull: true}, nil
 }
 
 func (c cachingConnector) Driver() driver.Driver { return c.base.Driver() }
@@ -56,6 +58,9 @@ type cachingConn struct {
 	mu      sync.Mutex
 	byQuery map[string]*list.Element // of *cachedStmt
 	lru     *list.List
+
+	// The connection's durability (relaxed.go), on the write pool only.
+	writer, syncFull, inTx bool
 }
 
 type cachedStmt struct {
@@ -90,7 +95,15 @@ func (c *cachingConn) Begin() (driver.Tx, error) {
 }
 
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err := c.setSync(ctx); err != nil {
+		return nil, err
+	}
+	tx, err := c.conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.inTx = true
+	return connTx{tx, c}, nil
 }
 
 func (c *cachingConn) Ping(ctx context.Context) error { return c.conn.(driver.Pinger).Ping(ctx) }
@@ -169,6 +182,9 @@ func (c *cachingConn) release(cs *cachedStmt) {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.setSync(ctx); err != nil {
+		return nil, err
+	}
 	cs, err := c.take(ctx, query)
 	if err != nil {
 		return nil, err
@@ -181,6 +197,9 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.setSync(ctx); err != nil {
+		return nil, err
+	}
 	cs, err := c.take(ctx, query)
 	if err != nil {
 		return nil, err

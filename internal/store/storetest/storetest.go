@@ -30,6 +30,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("UpdateRollsBackOnError", func(t *testing.T) { t.Parallel(); testUpdateRollback(t, open) })
 	t.Run("UpdateOfMissingOrderIsNotFound", func(t *testing.T) { t.Parallel(); testUpdateMissing(t, open) })
 	t.Run("JobExistsOnlyIfTransactionCommits", func(t *testing.T) { t.Parallel(); testJobsAreTransactional(t, open) })
+	t.Run("CommittedJobWakesItsWorkerWithoutAPoll", func(t *testing.T) { t.Parallel(); testJobsWakeWorkers(t, open) })
 	t.Run("ListFiltersAndCounts", func(t *testing.T) { t.Parallel(); testList(t, open) })
 	t.Run("UnsettledFindsOrdersPastTheCutoffNotYetOverdue", func(t *testing.T) { t.Parallel(); testUnsettled(t, open) })
 	t.Run("HoldingListsOrdersTheStockLedgerHolds", func(t *testing.T) { t.Parallel(); testHolding(t, open) })
@@ -286,6 +287,59 @@ func testJobsAreTransactional(t *testing.T, open Open) {
 	if d := cmp.Diff([]string{"committed", "last"}, w.seen); d != "" {
 		t.Fatalf("jobs worked (-want +got):\n%s", d)
 	}
+}
+
+// testJobsWakeWorkers checks the hop the gate's latency rests on: a job
+// committed by Update or by Ingest reaches its worker at once, not at
+// River's next poll. The poll is set to an hour, so a job worked within the
+// test's deadline was found by a wake-up.
+func testJobsWakeWorkers(t *testing.T, open Open) {
+	w := &markWorker{done: make(chan string, 10)}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	s := open(t, &river.Config{
+		Workers:           workers,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		FetchCooldown:     time.Millisecond,
+		FetchPollInterval: time.Hour,
+		TestOnly:          true,
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(context.Background())
+	// A producer fetches once as it starts; let that first fetch pass so
+	// that what follows can only be found by a wake-up.
+	time.Sleep(500 * time.Millisecond)
+	wait := func(want string) {
+		t.Helper()
+		select {
+		case m := <-w.done:
+			if m != want {
+				t.Fatalf("worked %q, want %q", m, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("job %q was not worked: nothing woke its producer, and the poll is an hour away", want)
+		}
+	}
+	_, err := s.Ingest(ctx, delivery("70", "create-70"), func(tx store.Tx, existing *order.Order) (*order.Order, error) {
+		if err := tx.Enqueue(ctx, markArgs{Marker: "ingested"}, nil); err != nil {
+			return nil, err
+		}
+		return order.New(Sample("70"), t0, "shopify", "orders/create"), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait("ingested")
+	if err := s.Update(ctx, order.Key{Storefront: "shop1", ID: "70"}, func(tx store.Tx, o *order.Order) error {
+		return tx.Enqueue(ctx, markArgs{Marker: "updated"}, nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wait("updated")
 }
 
 func testList(t *testing.T, open Open) {
