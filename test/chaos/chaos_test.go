@@ -17,9 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordergate/ordergate/internal/order"
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
 	"github.com/ordergate/ordergate/internal/sandbox/storesim"
+	"github.com/ordergate/ordergate/internal/storefront/bigcommerce/bigcommercefake"
 )
 
 // The knobs of a run, each from the environment. The defaults are the CI
@@ -37,8 +39,8 @@ const (
 )
 
 const (
-	storefront     = "shop1"
 	secret         = "chaos-webhook-secret"
+	bcToken        = "chaos-bigcommerce-token"
 	token          = "chaos-admin-token"
 	callbackSecret = "chaos-callback-secret"
 )
@@ -166,17 +168,14 @@ func runRound(t *testing.T, p Plan) Figures {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 
-	stock := map[string]int{}
-	for _, sku := range storesim.DefaultSKUs() {
-		stock[sku] = 1_000_000
-	}
-	cfg := erpsim.Config{Seed: p.Seed + int64(p.Round), Stock: stock, Latency: p.ERPLatency, Faults: p.ERPFaults, AckDelay: p.AckDelay}
+	cfg := erpsim.Config{Seed: p.Seed + int64(p.Round), Stock: p.Stock, Latency: p.ERPLatency, Faults: p.ERPFaults, AckDelay: p.AckDelay}
 	if p.Callback {
 		cfg.Callback = erpsim.Callback{URL: "http://" + addr + "/erp/erp1/ack", Secret: callbackSecret, Attempts: 20,
 			HTTPClient: &http.Client{Timeout: 2 * time.Second}}
 	}
 	erp := erpsim.New(cfg)
-	erpSrv := httptest.NewServer(erp)
+	reads := &readRecorder{next: erp}
+	erpSrv := httptest.NewServer(reads)
 	defer erpSrv.Close()
 	defer erp.Close()
 	mb, err := mailbox.Start(mailbox.Options{Seed: p.Seed + int64(p.Round), FailRate: p.MailFailRate, DropRate: p.MailDropRate,
@@ -185,22 +184,16 @@ func runRound(t *testing.T, p Plan) Figures {
 		t.Fatal(err)
 	}
 	defer mb.Close()
+	// BigCommerce's callbacks name only the order: the gateway reads it
+	// from this store's v2 API, where the simulator puts each order first.
+	// Its quota is raised so that the round's pace is not throttled.
+	bc := bigcommercefake.New(bigcommercefake.Config{StoreHash: "chaos", AccessToken: bcToken, Quota: 1_000_000})
+	bcSrv := httptest.NewServer(bc)
+	defer bcSrv.Close()
+	markets := startMarkets(t, p)
 
 	cfgPath := filepath.Join(dir, "ordergate.yaml")
-	yaml := fmt.Sprintf(`database: sqlite:%s
-listen: %s
-log_level: warn
-admin_tokens: [%q]
-storefronts:
-  - {name: %s, kind: shopify, webhook_secrets: [%q], erp: erp1, notifier: mail, mode: %s, confirmation_sla: %s}
-erps:
-  - {name: erp1, kind: sandbox, base_url: %q, max_concurrency: 16, timeout: 1s, callback_secrets: [%q]}
-notifiers:
-  - {name: mail, kind: smtp, addr: %q, from: "Chaos Shop <orders@chaos.example>", tls: none}
-retry: {initial: 50ms, max: 500ms, max_attempts: 200}
-jobs: {timeout: %s, rescue_after: 30s, sweep_interval: 1s}
-reconcile: {interval: 0s}
-`, filepath.Join(dir, "og.db"), addr, token, storefront, secret, p.Mode, SLA, erpSrv.URL, callbackSecret, mb.Addr(), JobTimeout)
+	yaml := gatewayConfig(p, filepath.Join(dir, "og.db"), addr, erpSrv.URL, mb.Addr(), bcSrv.URL+bc.Prefix(), markets)
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -222,16 +215,25 @@ reconcile: {interval: 0s}
 		t.Fatal(err)
 	}
 
-	sim := storesim.New(storesim.Config{
-		Target: "http://" + addr + "/webhooks/shopify/" + storefront, Secret: []byte(secret),
-		Orders: p.Orders, Rate: p.Rate, Concurrency: 16, Seed: p.Seed + int64(p.Round),
-		DuplicateRate: p.DuplicateRate, OutOfOrderRate: p.OutOfOrderRate, CancelRate: p.CancelRate, CancelDelays: p.CancelDelays,
-		LateRate: p.LateRate, LateDelay: p.LateDelay, UnknownSKURate: p.UnknownSKURate,
-		Retry:  storesim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
-		Logger: slog.New(slog.DiscardHandler),
-	})
+	sims := make(fleet, len(p.Shops))
+	for i, sp := range p.Shops {
+		sims[i] = storesim.New(storesim.Config{
+			Flavor: sp.Flavor, Target: "http://" + addr + "/webhooks/" + string(sp.Flavor) + "/" + sp.Name, Secret: []byte(secret),
+			BigCommerce: bc,
+			Orders:      sp.Orders, Rate: p.Rate * float64(sp.Orders) / float64(max(p.Orders, 1)), Concurrency: max(4, 16*sp.Orders/max(p.Orders, 1)),
+			Seed:          p.Seed + int64(p.Round) + int64(i)*7919,
+			DuplicateRate: p.DuplicateRate, OutOfOrderRate: p.OutOfOrderRate, CancelRate: p.CancelRate, CancelDelays: p.CancelDelays,
+			LateRate: p.LateRate, LateDelay: p.LateDelay, UnknownSKURate: p.UnknownSKURate,
+			// Forever, WooCommerce too (which in life never retries, and
+			// reconciliation recovers what it loses): reconciliation is
+			// off here, and a kill must not lose an order by design.
+			Retry:  storesim.Retry{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Forever: true},
+			Logger: slog.New(slog.DiscardHandler),
+		})
+	}
+	awaitOpening(ctx, markets)
 	simDone := make(chan error, 1)
-	go func() { simDone <- sim.Run(ctx) }()
+	go func() { simDone <- sims.run(ctx) }()
 
 	// The killer: each kill when its trigger is reached, then a restart.
 	stop := make(chan struct{})
@@ -241,7 +243,7 @@ reconcile: {interval: 0s}
 	wg.Go(func() {
 		restarted := started
 		for _, k := range p.Kills {
-			if !awaitTrigger(ctx, stop, k, started, restarted, sim, erp, mb) {
+			if !awaitTrigger(ctx, stop, k, started, restarted, sims, erp, mb) {
 				return
 			}
 			gw.kill()
@@ -257,29 +259,49 @@ reconcile: {interval: 0s}
 	if err := <-simDone; err != nil {
 		close(stop)
 		wg.Wait()
-		t.Fatalf("storefront simulator: %v (killer: %v)", err, killErr)
+		t.Fatalf("storefront simulators: %v (killer: %v)", err, killErr)
 	}
-	quiet := quiesce(ctx, gw, sim)
+	quiet := quiesce(ctx, gw, p.Shops, sims)
 	close(stop)
 	wg.Wait()
 	if killErr != nil {
 		t.Fatal(killErr)
 	}
 	if len(kills) > 0 {
-		quiet = quiesce(ctx, gw, sim)
+		quiet = quiesce(ctx, gw, p.Shops, sims)
 	}
 	if quiet != nil {
 		t.Errorf("the gateway did not settle within the round's %s: %v; judging what is there", budget, quiet)
 	}
 
-	h := History{Storefront: storefront, Placed: sim.Orders(), Webhooks: sim.Stats(), ERP: erp.Records(),
-		Mail: mb.Messages(), Refusals: mb.Refusals(), Kills: kills, MailStall: p.MailStall}
+	h := History{ERP: erp.Records(), Mail: mb.Messages(), Refusals: mb.Refusals(), Kills: kills, MailStall: p.MailStall,
+		Stock: Stock{Reads: reads.Reads(), Buffers: map[string]int{}, Starts: gw.Starts()}}
 	h.ERP.Calls = erp.Calls()
-	h.Gateway, err = fetchAll(context.WithoutCancel(ctx), gw, h.Placed)
+	for i, sp := range p.Shops {
+		h.Shops = append(h.Shops, Shop{Name: sp.Name, Flavor: sp.Flavor, Placed: sims[i].Orders(), Webhooks: sims[i].Stats()})
+	}
+	for _, m := range markets {
+		h.Stock.Pushes = append(h.Stock.Pushes, m.rec.Pushes()...)
+		h.Stock.Buffers[m.plan.Kind] = m.plan.Buffer
+	}
+	h.Gateway, err = fetchAll(context.WithoutCancel(ctx), gw, h.Shops)
 	if err != nil {
 		t.Fatalf("read the gateway's orders: %v", err)
 	}
 	res := Check(h)
+	for i, st := range h.Stock.Starts {
+		n, first := 0, time.Duration(0)
+		for _, r := range h.Stock.Reads {
+			if process(h.Stock.Starts, r.At) == i {
+				if n == 0 {
+					first = r.At.Sub(st)
+				}
+				n++
+			}
+		}
+		t.Logf("stock: gateway process %d, started at +%s, sent the ERP %d availability reads, the first %s after its start",
+			i+1, st.Sub(started).Round(time.Millisecond), n, first.Round(time.Millisecond))
+	}
 	for _, v := range res.Violations {
 		t.Errorf("violation %s", v)
 	}
@@ -299,9 +321,56 @@ reconcile: {interval: 0s}
 	return figures(p, h, res, time.Since(started))
 }
 
+// awaitOpening waits, at most 5 s, until every marketplace has been told
+// every SKU once, before any order is placed. Those opening pushes are
+// made with nothing in flight, so each must be exactly the ERP's figure
+// less the buffer: the I5 check is tight for them, and a gateway that
+// ignored the buffer would be caught in every round. (After a kill the
+// keeper may take far longer to start; see docs/RELIABILITY.md.)
+func awaitOpening(ctx context.Context, markets []market) {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		opened := true
+		for _, m := range markets {
+			told := map[string]bool{}
+			for _, p := range m.rec.Pushes() {
+				told[p.SKU] = true
+			}
+			opened = opened && len(told) >= len(storesim.DefaultSKUs())
+		}
+		if opened {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fleet is the round's storefront simulators, one per flavour.
+type fleet []*storesim.Sim
+
+// run runs every simulator and returns when all are done.
+func (f fleet) run(ctx context.Context) error {
+	errs := make([]error, len(f))
+	var wg sync.WaitGroup
+	for i, s := range f {
+		wg.Go(func() { errs[i] = s.Run(ctx) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Accepted is how many orders the gateway has answered 2xx for, in all.
+func (f fleet) Accepted() int {
+	n := 0
+	for _, s := range f {
+		n += s.Accepted()
+	}
+	return n
+}
+
 // awaitTrigger waits for k's moment and reports whether it came before
 // stop or the end of ctx.
-func awaitTrigger(ctx context.Context, stop <-chan struct{}, k Kill, started, restarted time.Time, sim *storesim.Sim, erp *erpsim.ERP, mb *mailbox.Mailbox) bool {
+func awaitTrigger(ctx context.Context, stop <-chan struct{}, k Kill, started, restarted time.Time, sim fleet, erp *erpsim.ERP, mb *mailbox.Mailbox) bool {
 	for {
 		var reached bool
 		switch k.Trigger {
@@ -332,11 +401,11 @@ func awaitTrigger(ctx context.Context, stop <-chan struct{}, k Kill, started, re
 // quiesce waits until the gateway holds every accepted order, each settled
 // or in front of a person (attention, overdue), and has no job left, twice
 // in a row.
-func quiesce(ctx context.Context, gw *gateway, sim *storesim.Sim) error {
+func quiesce(ctx context.Context, gw *gateway, shops []ShopPlan, sims fleet) error {
 	calm := 0
 	var last error
 	for {
-		last = calmNow(ctx, gw, sim)
+		last = calmNow(ctx, gw, shops, sims)
 		if last == nil {
 			calm++
 			if calm == 2 {
@@ -353,19 +422,21 @@ func quiesce(ctx context.Context, gw *gateway, sim *storesim.Sim) error {
 	}
 }
 
-func calmNow(ctx context.Context, gw *gateway, sim *storesim.Sim) error {
-	held, err := gw.list(ctx, storefront)
-	if err != nil {
-		return err
-	}
+func calmNow(ctx context.Context, gw *gateway, shops []ShopPlan, sims fleet) error {
 	open := 0
-	for _, p := range sim.Orders() {
-		if p.AcceptedAt.IsZero() {
-			continue
+	for i, sp := range shops {
+		held, err := gw.list(ctx, sp.Name)
+		if err != nil {
+			return err
 		}
-		g, ok := held[p.ID]
-		if !ok || !(g.State.Settled() || g.Attention != "" || g.Overdue) {
-			open++
+		for _, p := range sims[i].Orders() {
+			if p.AcceptedAt.IsZero() {
+				continue
+			}
+			g, ok := held[p.ID]
+			if !ok || !(g.State.Settled() || g.Attention != "" || g.Overdue) {
+				open++
+			}
 		}
 	}
 	if open > 0 {
@@ -381,31 +452,34 @@ func calmNow(ctx context.Context, gw *gateway, sim *storesim.Sim) error {
 	return nil
 }
 
-// fetchAll reads every placed order, timeline included, from the API.
-func fetchAll(ctx context.Context, gw *gateway, placed []storesim.OrderRecord) (map[string]GatewayOrder, error) {
-	out := make(map[string]GatewayOrder, len(placed))
+// fetchAll reads every placed order, timeline included, from the API, by
+// order key.
+func fetchAll(ctx context.Context, gw *gateway, shops []Shop) (map[string]GatewayOrder, error) {
+	out := make(map[string]GatewayOrder)
 	var mu sync.Mutex
 	var errs []error
-	ids := make(chan string)
+	keys := make(chan order.Key)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			for id := range ids {
-				o, ok, err := gw.order(ctx, storefront, id)
+			for k := range keys {
+				o, ok, err := gw.order(ctx, k.Storefront, k.ID)
 				mu.Lock()
 				if err != nil {
-					errs = append(errs, fmt.Errorf("order %s: %w", id, err))
+					errs = append(errs, fmt.Errorf("order %s: %w", k, err))
 				} else if ok {
-					out[id] = o
+					out[k.String()] = o
 				}
 				mu.Unlock()
 			}
 		})
 	}
-	for _, p := range placed {
-		ids <- p.ID
+	for _, s := range shops {
+		for _, p := range s.Placed {
+			keys <- order.Key{Storefront: s.Name, ID: p.ID}
+		}
 	}
-	close(ids)
+	close(keys)
 	wg.Wait()
 	return out, errors.Join(errs...)
 }

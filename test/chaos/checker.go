@@ -17,11 +17,9 @@ import (
 // History is everything one round left behind: the outside records, and
 // what an operator sees in the gateway's API once the round is over.
 type History struct {
-	Storefront string
-	// Placed and Webhooks are the storefront simulator's records: what it
-	// sent and what it was answered.
-	Placed   []storesim.OrderRecord
-	Webhooks storesim.Stats
+	// Shops are the storefront simulators' records, one per storefront:
+	// what each sent and what it was answered.
+	Shops []Shop
 	// ERP is what the sandbox ERP recorded: orders, rejections, and every
 	// call it received (Records.Calls).
 	ERP erpsim.Records
@@ -30,13 +28,24 @@ type History struct {
 	Mail     []mailbox.Message
 	Refusals []mailbox.Refusal
 	// Gateway is what the gateway's API says of each order at the end, by
-	// order id. An order it does not hold is missing.
+	// order key ("shop1/1001"). An order it does not hold is missing.
 	Gateway map[string]GatewayOrder
 	// Kills are when the gateway was SIGKILLed.
 	Kills []time.Time
 	// MailStall is how long the mailbox held a stalled reply: a kill
 	// during a stall cuts the send before its outcome can be recorded.
 	MailStall time.Duration
+	// Stock is what the ERP was asked of its availability and what the
+	// marketplaces were told (I5).
+	Stock Stock
+}
+
+// Shop is one storefront simulator's records.
+type Shop struct {
+	Name     string
+	Flavor   storesim.Flavor
+	Placed   []storesim.OrderRecord
+	Webhooks storesim.Stats
 }
 
 // GatewayOrder is what the API says of one order: GET
@@ -53,12 +62,15 @@ type GatewayOrder struct {
 // Violation is one breach of the contract, with the order's whole story.
 type Violation struct {
 	Invariant string // I1 … I6
-	Order     string // the order key, "shop1/1001"; empty if none applies
+	Order     string // the order key, "shop1/1001"; empty if none applies (I5: a push)
 	What      string
 	Story     string
 }
 
 func (v Violation) String() string {
+	if v.Order == "" {
+		return fmt.Sprintf("%s: %s\n%s", v.Invariant, v.What, v.Story)
+	}
 	return fmt.Sprintf("%s: order %s: %s\n%s", v.Invariant, v.Order, v.What, v.Story)
 }
 
@@ -72,6 +84,10 @@ type Result struct {
 	// Strict counts the orders whose life no kill touched, for which every
 	// failed ERP and mail attempt had to be on the timeline (I6).
 	Strict int
+	// Pushes counts the marketplace pushes judged (I5), and AtBound those
+	// whose quantity was exactly the most the records allow, above 0: the
+	// check was tight for them.
+	Pushes, AtBound int
 }
 
 // Check judges h. Every check reads the outside records; the gateway's
@@ -87,8 +103,7 @@ func Check(h History) Result {
 	// I1–I4 as far as the outside records show them, with the gateway's
 	// attention and overdue lists as the excuse for an unsettled order.
 	listed := verdict.Listed{}
-	for id, g := range h.Gateway {
-		key := order.Key{Storefront: h.Storefront, ID: id}.String()
+	for key, g := range h.Gateway {
 		if g.Attention != "" {
 			listed.Attention = append(listed.Attention, key)
 		}
@@ -96,50 +111,52 @@ func Check(h History) Result {
 			listed.Overdue = append(listed.Overdue, key)
 		}
 	}
-	run := verdict.Run{
-		Shops:  []verdict.Shop{{Name: h.Storefront, Kind: "shopify", Placed: h.Placed, Webhooks: h.Webhooks}},
-		ERP:    h.ERP,
-		Mail:   h.Mail,
-		Listed: &listed,
+	run := verdict.Run{ERP: h.ERP, Mail: h.Mail, Listed: &listed}
+	for _, s := range h.Shops {
+		run.Shops = append(run.Shops, verdict.Shop{Name: s.Name, Kind: string(s.Flavor), Placed: s.Placed, Webhooks: s.Webhooks})
 	}
 	res.Summary = run.Judge()
 	for _, v := range res.Summary.Violations {
 		key, what := splitVerdict(v)
-		id := strings.TrimPrefix(key, h.Storefront+"/")
-		res.Violations = append(res.Violations, Violation{Invariant: invariantOf(what), Order: key, What: what, Story: c.story(id)})
+		res.Violations = append(res.Violations, Violation{Invariant: invariantOf(what), Order: key, What: what, Story: c.story(key)})
 	}
-	flag := func(inv, id, what string) {
-		key := order.Key{Storefront: h.Storefront, ID: id}.String()
-		res.Violations = append(res.Violations, Violation{Invariant: inv, Order: key, What: what, Story: c.story(id)})
+	flag := func(inv, key, what string) {
+		res.Violations = append(res.Violations, Violation{Invariant: inv, Order: key, What: what, Story: c.story(key)})
 	}
 	unconfirmed := make(map[string]bool, len(res.Summary.Unconfirmed))
 	for _, k := range res.Summary.Unconfirmed {
-		unconfirmed[strings.TrimPrefix(k, h.Storefront+"/")] = true
+		unconfirmed[k] = true
 	}
 
-	for _, p := range h.Placed {
-		g, held := h.Gateway[p.ID]
-		accepted := !p.AcceptedAt.IsZero()
-		// I1: an order answered 2xx is held, and is settled or in front
-		// of a person.
-		if accepted && !held {
-			flag("I1", p.ID, fmt.Sprintf("answered 2xx at %s, but the gateway does not hold it", stamp(p.AcceptedAt)))
-			continue
+	for _, s := range h.Shops {
+		for _, p := range s.Placed {
+			key := order.Key{Storefront: s.Name, ID: p.ID}.String()
+			g, held := h.Gateway[key]
+			accepted := !p.AcceptedAt.IsZero()
+			// I1: an order answered 2xx is held, and is settled or in
+			// front of a person.
+			if accepted && !held {
+				flag("I1", key, fmt.Sprintf("answered 2xx at %s, but the gateway does not hold it", stamp(p.AcceptedAt)))
+				continue
+			}
+			if !held {
+				continue
+			}
+			if !g.State.Settled() && g.Attention == "" && !g.Overdue {
+				flag("I1", key, fmt.Sprintf("left %s, neither flagged for attention nor overdue", g.State))
+			}
+			// I3/I4: the ERP holds it, it was not cancelled, and no
+			// confirmation or problem notice came: only a flagged order
+			// may be so (an in-doubt send the gateway owns up to).
+			if unconfirmed[key] && g.Attention == "" {
+				flag("I4", key, "the erp holds it and it was not cancelled, but no confirmation or problem notice arrived and the gateway did not flag it")
+			}
+			res.Strict += c.timeline(key, p, g, flag)
 		}
-		if !held {
-			continue
-		}
-		if !g.State.Settled() && g.Attention == "" && !g.Overdue {
-			flag("I1", p.ID, fmt.Sprintf("left %s, neither flagged for attention nor overdue", g.State))
-		}
-		// I3/I4: the ERP holds it, it was not cancelled, and no
-		// confirmation or problem notice came: only a flagged order may
-		// be so (an in-doubt send the gateway owns up to).
-		if unconfirmed[p.ID] && g.Attention == "" {
-			flag("I4", p.ID, "the erp holds it and it was not cancelled, but no confirmation or problem notice arrived and the gateway did not flag it")
-		}
-		res.Strict += c.timeline(p, g, flag)
 	}
+	res.Pushes, res.AtBound = c.stock(func(what, story string) {
+		res.Violations = append(res.Violations, Violation{Invariant: "I5", What: what, Story: story})
+	})
 	kept := res.Violations[:0]
 	for _, v := range res.Violations {
 		if strings.HasPrefix(v.Invariant, "known") {
@@ -156,12 +173,12 @@ func Check(h History) Result {
 // timeline checks I6 for one order: every ERP call and mail attempt the
 // outside saw is on the order's timeline. It returns 1 when the strict
 // checks ran (no kill touched the order), else 0.
-func (c *checker) timeline(p storesim.OrderRecord, g GatewayOrder, flag func(inv, id, what string)) int {
+func (c *checker) timeline(key string, p storesim.OrderRecord, g GatewayOrder, flag func(inv, key, what string)) int {
 	n := make(map[order.EventKind]int)
 	for _, e := range g.Timeline {
 		n[e.Kind]++
 	}
-	ext := c.ext(p.ID)
+	ext := c.placed[key].ext
 	creates, failedCreates := 0, 0
 	for _, call := range c.calls[ext] {
 		if call.Op != erpsim.OpCreate {
@@ -175,21 +192,27 @@ func (c *checker) timeline(p storesim.OrderRecord, g GatewayOrder, flag func(inv
 	// Each attempt is committed to the timeline before the ERP is called,
 	// so no crash can leave a create the timeline does not show.
 	if creates > n[order.EventSubmitAttempt] {
-		flag("I6", p.ID, fmt.Sprintf("the erp received %d creates, the timeline shows %d submit attempts", creates, n[order.EventSubmitAttempt]))
+		flag("I6", key, fmt.Sprintf("the erp received %d creates, the timeline shows %d submit attempts", creates, n[order.EventSubmitAttempt]))
 	}
-	msgs := c.mail[c.key(p.ID)]
+	msgs := c.mail[key]
 	for _, m := range msgs {
 		if m.Kind != "" && !hasNotifyAttempt(g.Timeline, m.Kind) {
-			flag("I6", p.ID, fmt.Sprintf("the mailbox received a %s message, the timeline shows no attempt to send one", m.Kind))
+			flag("I6", key, fmt.Sprintf("the mailbox received a %s message, the timeline shows no attempt to send one", m.Kind))
 		}
 	}
-	if c.touchedByKill(p) {
+	if c.touchedByKill(key) {
+		return 0
+	}
+	if c.emails[strings.ToLower(p.Email)] > 1 {
+		// The flavours number their orders alike, so two storefronts'
+		// orders may share an address, and a refusal at RCPT TO names
+		// only the address: whose send it was cannot be told.
 		return 0
 	}
 	// No kill came between this order's first webhook and its last
 	// outside trace, so each failed attempt had its chance to be recorded.
 	if failedCreates > n[order.EventSubmitFailed] {
-		flag("I6", p.ID, fmt.Sprintf("%d erp creates failed, the timeline shows %d failed submits", failedCreates, n[order.EventSubmitFailed]))
+		flag("I6", key, fmt.Sprintf("%d erp creates failed, the timeline shows %d failed submits", failedCreates, n[order.EventSubmitFailed]))
 	}
 	faults, stalls := 0, 0
 	for _, r := range c.refusals[strings.ToLower(p.Email)] {
@@ -199,14 +222,14 @@ func (c *checker) timeline(p storesim.OrderRecord, g GatewayOrder, flag func(inv
 		}
 	}
 	recorded := n[order.EventNotifyFailed] + n[order.EventNotifyInDoubt]
-	if c.stalledConfirmationGivenUp(p, g) {
-		flag(KnownStallUnrecorded, p.ID, StalledGivenUp)
+	if c.stalledConfirmationGivenUp(key, p, g) {
+		flag(KnownStallUnrecorded, key, StalledGivenUp)
 	}
 	switch {
 	case faults-stalls > recorded:
-		flag("I6", p.ID, fmt.Sprintf("the mailbox refused or dropped %d sends (and stalled %d), the timeline shows %d failed or in-doubt sends", faults-stalls, stalls, recorded))
+		flag("I6", key, fmt.Sprintf("the mailbox refused or dropped %d sends (and stalled %d), the timeline shows %d failed or in-doubt sends", faults-stalls, stalls, recorded))
 	case faults > recorded:
-		flag(KnownStallUnrecorded, p.ID, fmt.Sprintf("the mailbox stalled %d sends past the job's deadline (and refused or dropped %d), the timeline shows %d failed or in-doubt sends", stalls, faults-stalls, recorded))
+		flag(KnownStallUnrecorded, key, fmt.Sprintf("the mailbox stalled %d sends past the job's deadline (and refused or dropped %d), the timeline shows %d failed or in-doubt sends", stalls, faults-stalls, recorded))
 	}
 	return 1
 }
@@ -233,9 +256,9 @@ const StalledGivenUp = "a send stalled before the data (so not delivered) and no
 // KnownStallUnrecorded: a send the mailbox stalled before the data, no
 // confirmation in the mailbox, and the gateway flagging the confirmation as
 // one that may have reached the customer.
-func (c *checker) stalledConfirmationGivenUp(p storesim.OrderRecord, g GatewayOrder) bool {
+func (c *checker) stalledConfirmationGivenUp(key string, p storesim.OrderRecord, g GatewayOrder) bool {
 	stalled := slices.ContainsFunc(c.refusals[strings.ToLower(p.Email)], func(r mailbox.Refusal) bool { return r.Fault == mailbox.RefusedStalled })
-	confirmed := slices.ContainsFunc(c.mail[c.key(p.ID)], func(m mailbox.Message) bool { return m.Kind == "confirmation" })
+	confirmed := slices.ContainsFunc(c.mail[key], func(m mailbox.Message) bool { return m.Kind == "confirmation" })
 	return stalled && !confirmed && strings.Contains(g.Attention, "may not have reached")
 }
 
@@ -250,7 +273,8 @@ func hasNotifyAttempt(tl []order.Event, kind string) bool {
 // call, a message or a mail fault): a kill there can cut a step between
 // its outside effect and its record, which the gateway then reports as a
 // later step (a lookup, an in-doubt send) rather than as the failure.
-func (c *checker) touchedByKill(p storesim.OrderRecord) bool {
+func (c *checker) touchedByKill(key string) bool {
+	p := c.placed[key].rec
 	if len(c.h.Kills) == 0 || len(p.Attempts) == 0 {
 		return false
 	}
@@ -267,10 +291,10 @@ func (c *checker) touchedByKill(p storesim.OrderRecord) bool {
 		see(a.At)
 		see(a.At.Add(a.Took))
 	}
-	for _, call := range c.calls[c.ext(p.ID)] {
+	for _, call := range c.calls[c.placed[key].ext] {
 		see(call.At)
 	}
-	for _, m := range c.mail[c.key(p.ID)] {
+	for _, m := range c.mail[key] {
 		see(m.ReceivedAt)
 	}
 	for _, r := range c.refusals[strings.ToLower(p.Email)] {
@@ -290,22 +314,36 @@ func (c *checker) touchedByKill(p storesim.OrderRecord) bool {
 // checker indexes a history by order.
 type checker struct {
 	h        History
-	placed   map[string]storesim.OrderRecord // by order id
-	calls    map[string][]erpsim.Call        // by external id
-	mail     map[string][]mailbox.Message    // by order key
-	refusals map[string][]mailbox.Refusal    // by recipient, lower case
+	placed   map[string]placedOrder       // by order key
+	calls    map[string][]erpsim.Call     // by external id
+	mail     map[string][]mailbox.Message // by order key
+	refusals map[string][]mailbox.Refusal // by recipient, lower case
+	emails   map[string]int               // orders per recipient, lower case
+}
+
+// placedOrder is one storefront order as its simulator placed it.
+type placedOrder struct {
+	shop   string
+	flavor storesim.Flavor
+	ext    string // the external id the gateway gives it in the ERP
+	rec    storesim.OrderRecord
 }
 
 func newChecker(h History) *checker {
 	c := &checker{
 		h:        h,
-		placed:   make(map[string]storesim.OrderRecord, len(h.Placed)),
+		placed:   make(map[string]placedOrder),
 		calls:    make(map[string][]erpsim.Call),
 		mail:     make(map[string][]mailbox.Message),
 		refusals: make(map[string][]mailbox.Refusal),
+		emails:   make(map[string]int),
 	}
-	for _, p := range h.Placed {
-		c.placed[p.ID] = p
+	for _, s := range h.Shops {
+		for _, p := range s.Placed {
+			k := order.Key{Storefront: s.Name, ID: p.ID}
+			c.placed[k.String()] = placedOrder{shop: s.Name, flavor: s.Flavor, ext: k.ExternalID(), rec: p}
+			c.emails[strings.ToLower(p.Email)]++
+		}
 	}
 	for _, call := range h.ERP.Calls {
 		c.calls[call.ExternalID] = append(c.calls[call.ExternalID], call)
@@ -318,14 +356,6 @@ func newChecker(h History) *checker {
 		c.refusals[to] = append(c.refusals[to], r)
 	}
 	return c
-}
-
-func (c *checker) key(id string) string {
-	return order.Key{Storefront: c.h.Storefront, ID: id}.String()
-}
-
-func (c *checker) ext(id string) string {
-	return order.Key{Storefront: c.h.Storefront, ID: id}.ExternalID()
 }
 
 // splitVerdict takes a verdict violation, "order shop1/1001 held by the
@@ -356,8 +386,3 @@ func invariantOf(what string) string {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000000") }
-
-// ext is the external id the gateway gives the order with this id.
-func (h History) ext(id string) string {
-	return order.Key{Storefront: h.Storefront, ID: id}.ExternalID()
-}

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ordergate/ordergate/internal/order"
+	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
 	"github.com/ordergate/ordergate/internal/sandbox/mailbox"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 )
 
 // Figures are what a run did and found: the faults injected by kind, the
@@ -41,6 +44,17 @@ type Figures struct {
 	CancelsBeforeERP int `json:"cancels_before_erp_create"` // accepted before the ERP held the order, or never held
 	WebhookRetries   int `json:"webhook_retries"`
 
+	// By storefront flavour: orders placed.
+	Shopify     int `json:"orders_shopify"`
+	WooCommerce int `json:"orders_woocommerce"`
+	BigCommerce int `json:"orders_bigcommerce"`
+	// The stock ledger (I5): availability reads the ERP answered, pushes
+	// judged, and those exactly at the bound the records allow.
+	StockReads    int `json:"stock_reads"`
+	Pushes        int `json:"marketplace_pushes"`
+	PushesAtBound int `json:"pushes_at_bound"`
+	SoldOut       int `json:"erp_stock_refusals"` // creates refused for want of stock
+
 	Violations int `json:"violations"`
 	Known      int `json:"known_bug_findings"` // Result.Known: known gateway bugs seen
 	Overdue    int `json:"went_overdue"`       // orders the gateway marked overdue at some point
@@ -63,7 +77,7 @@ func figures(p Plan, h History, res Result, took time.Duration) Figures {
 		Orders: s.Orders, Accepted: s.Accepted, Confirmed: s.Confirmed, Rejected: s.Rejected, Strict: res.Strict,
 		Kills: len(h.Kills), ERP5xx: h.ERP.Faults.Error, ERPThrottles: h.ERP.Faults.Throttle, ERPTimeouts: h.ERP.Faults.Timeout,
 		ERPInDoubt: h.ERP.Faults.InDoubt, Callbacks: len(h.ERP.Callbacks), Reordered: s.OutOfOrder,
-		Duplicates: h.Webhooks.DuplicatesSent, WebhookRetries: h.Webhooks.Retries, Violations: len(res.Violations), Known: len(res.Known),
+		Violations: len(res.Violations), Known: len(res.Known), StockReads: len(h.Stock.Reads), Pushes: res.Pushes, PushesAtBound: res.AtBound,
 		ConfirmationP50MS: s.ConfirmationLatencyMS.P50, ConfirmationMaxMS: s.ConfirmationLatencyMS.Max}
 	if p.AckDelay > 0 {
 		for _, o := range h.ERP.Orders {
@@ -95,14 +109,32 @@ func figures(p Plan, h History, res Result, took time.Duration) Figures {
 			f.StalledThenInDoubt++
 		}
 	}
-	for _, o := range h.Placed {
-		if o.Late && !o.AcceptedAt.IsZero() {
-			f.Late++
+	for _, r := range h.ERP.Rejections {
+		if r.Code == erpsim.CodeInsufficientStock {
+			f.SoldOut++
 		}
-		if !o.CancelAcceptedAt.IsZero() {
-			f.CancelsAccepted++
-			if at, ok := created[h.ext(o.ID)]; !ok || o.CancelAcceptedAt.Before(at) {
-				f.CancelsBeforeERP++
+	}
+	for _, s := range h.Shops {
+		f.Duplicates += s.Webhooks.DuplicatesSent
+		f.WebhookRetries += s.Webhooks.Retries
+		switch s.Flavor {
+		case storesim.Shopify:
+			f.Shopify += len(s.Placed)
+		case storesim.WooCommerce:
+			f.WooCommerce += len(s.Placed)
+		case storesim.BigCommerce:
+			f.BigCommerce += len(s.Placed)
+		}
+		for _, o := range s.Placed {
+			if o.Late && !o.AcceptedAt.IsZero() {
+				f.Late++
+			}
+			if !o.CancelAcceptedAt.IsZero() {
+				f.CancelsAccepted++
+				ext := order.Key{Storefront: s.Name, ID: o.ID}.ExternalID()
+				if at, ok := created[ext]; !ok || o.CancelAcceptedAt.Before(at) {
+					f.CancelsBeforeERP++
+				}
 			}
 		}
 	}
@@ -146,6 +178,13 @@ func (f *Figures) add(g Figures) {
 	f.CancelsAccepted += g.CancelsAccepted
 	f.CancelsBeforeERP += g.CancelsBeforeERP
 	f.WebhookRetries += g.WebhookRetries
+	f.Shopify += g.Shopify
+	f.WooCommerce += g.WooCommerce
+	f.BigCommerce += g.BigCommerce
+	f.StockReads += g.StockReads
+	f.Pushes += g.Pushes
+	f.PushesAtBound += g.PushesAtBound
+	f.SoldOut += g.SoldOut
 	f.Violations += g.Violations
 	f.Known += g.Known
 	f.Overdue += g.Overdue
@@ -158,9 +197,11 @@ func (f Figures) String() string {
 	return fmt.Sprintf("%d rounds, %d orders (%d accepted, %d confirmed, %d rejected, %d cancelled, %d flagged, %d checked strictly) in %.0fs; "+
 		"faults: %d kills; erp %d 5xx, %d throttles, %d timeouts, %d in-doubt creates, %d slow acks (%d by callback); "+
 		"smtp %d 451s, %d stalls before data, %d drops after data, %d stalls after data; "+
-		"webhooks %d duplicates, %d reordered, %d late, %d retried, %d cancels (%d before the erp create); %d went overdue; confirmation p50 %.1fs, max %.1fs; violations %d, known-bug findings %d (and %d undelivered confirmations given up as in doubt)",
+		"webhooks %d duplicates, %d reordered, %d late, %d retried, %d cancels (%d before the erp create); "+
+		"storefronts %d shopify, %d woocommerce, %d bigcommerce orders; stock %d erp reads, %d sold-out refusals, %d marketplace pushes judged (%d at the bound); %d went overdue; confirmation p50 %.1fs, max %.1fs; violations %d, known-bug findings %d (and %d undelivered confirmations given up as in doubt)",
 		f.Rounds, f.Orders, f.Accepted, f.Confirmed, f.Rejected, f.Cancelled, f.Flagged, f.Strict, f.Seconds,
 		f.Kills, f.ERP5xx, f.ERPThrottles, f.ERPTimeouts, f.ERPInDoubt, f.SlowAcks, f.Callbacks,
 		f.SMTP451, f.SMTPStalls, f.SMTPDrops, f.SMTPDataStalls,
-		f.Duplicates, f.Reordered, f.Late, f.WebhookRetries, f.CancelsAccepted, f.CancelsBeforeERP, f.Overdue, f.ConfirmationP50MS/1000, f.ConfirmationMaxMS/1000, f.Violations, f.Known, f.StalledThenInDoubt)
+		f.Duplicates, f.Reordered, f.Late, f.WebhookRetries, f.CancelsAccepted, f.CancelsBeforeERP,
+		f.Shopify, f.WooCommerce, f.BigCommerce, f.StockReads, f.SoldOut, f.Pushes, f.PushesAtBound, f.Overdue, f.ConfirmationP50MS/1000, f.ConfirmationMaxMS/1000, f.Violations, f.Known, f.StalledThenInDoubt)
 }

@@ -24,9 +24,10 @@ type gateway struct {
 	config, addr, token string
 	log                 *os.File
 
-	mu   sync.Mutex
-	proc *os.Process
-	done chan struct{} // closed once proc has been reaped
+	mu     sync.Mutex
+	proc   *os.Process
+	done   chan struct{} // closed once proc has been reaped
+	starts []time.Time   // when each process was started, before its exec
 }
 
 // start runs the gateway and returns once /healthz answers 200.
@@ -34,6 +35,9 @@ func (g *gateway) start(ctx context.Context) error {
 	cmd := exec.Command(binary, "serve", "--config", g.config, "--grace", "1s")
 	cmd.Stdout, cmd.Stderr = g.log, g.log
 	dieWithTest(cmd)
+	g.mu.Lock()
+	g.starts = append(g.starts, time.Now())
+	g.mu.Unlock()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start gateway: %w", err)
 	}
@@ -72,6 +76,13 @@ func (g *gateway) kill() {
 	}
 	proc.Signal(syscall.SIGKILL)
 	<-done
+}
+
+// Starts returns when each process was started.
+func (g *gateway) Starts() []time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]time.Time(nil), g.starts...)
 }
 
 // apiOrder is an order in the API's list.

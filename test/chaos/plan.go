@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ordergate/ordergate/internal/sandbox/erpsim"
+	"github.com/ordergate/ordergate/internal/sandbox/storesim"
 )
 
 // Plan is one round's workload and faults, all drawn from its seed, so that
@@ -41,6 +42,32 @@ type Plan struct {
 	UnknownSKURate float64
 
 	Kills []Kill
+
+	// Shops are the round's storefronts, one per flavour, and how many of
+	// the round's orders each places.
+	Shops []ShopPlan
+	// Stock is the ERP's stock of each catalogue SKU at the start: low
+	// enough that stock moves and some SKUs sell out within the round.
+	Stock map[string]int
+	// Markets are the marketplaces the gateway pushes stock to, each a
+	// vendor fake in the test process (I5).
+	Markets []MarketPlan
+}
+
+// ShopPlan is one storefront of a round.
+type ShopPlan struct {
+	Name   string
+	Flavor storesim.Flavor
+	Orders int
+}
+
+// MarketPlan is one marketplace of a round: its kind (amazon, ebay or
+// walmart; the channel is named after it) and the ledger's settings for it.
+type MarketPlan struct {
+	Kind     string
+	Buffer   int
+	Lag      time.Duration
+	Debounce time.Duration
 }
 
 // Kill is one SIGKILL of the gateway: when Trigger's count reaches At.
@@ -144,8 +171,63 @@ func Draw(seed int64, r, orders int, rate float64) Plan {
 		}
 		p.Kills = append(p.Kills, k)
 	}
+	drawStock(&p, seed, r)
 	return p
 }
+
+// drawStock spreads the orders over the three storefront flavours and draws
+// the stock and the marketplaces, from a stream of their own so that the
+// faults above are what they were before these existed.
+func drawStock(p *Plan, seed int64, r int) {
+	rng := rand.New(rand.NewPCG(uint64(seed), uint64(r)+0x5707c))
+	ms := func(lo, hi int) time.Duration { return time.Duration(lo+rng.IntN(hi-lo+1)) * time.Millisecond }
+	flavors := []storesim.Flavor{storesim.Shopify, storesim.WooCommerce, storesim.BigCommerce}
+	weights := make([]int, len(flavors))
+	sum := 0
+	for i := range weights {
+		weights[i] = 1 + rng.IntN(3)
+		sum += weights[i]
+	}
+	left := p.Orders
+	for i, f := range flavors {
+		n := p.Orders * weights[i] / sum
+		if i == len(flavors)-1 {
+			n = left
+		}
+		left -= n
+		p.Shops = append(p.Shops, ShopPlan{Name: shopNames[f], Flavor: f, Orders: n})
+	}
+	// An order takes about 0.26 units of each catalogue SKU (two lines of
+	// twelve SKUs, 1.55 units a line): stock from 0.8 to 3.5 times what
+	// the round asks of a SKU sells some out and leaves others plenty.
+	p.Stock = map[string]int{}
+	for _, sku := range storesim.DefaultSKUs() {
+		demand := float64(p.Orders) * 0.26
+		p.Stock[sku] = max(5, int(demand*(0.8+2.7*rng.Float64())))
+	}
+	market := func(kind string) MarketPlan {
+		return MarketPlan{Kind: kind, Buffer: rng.IntN(4), Lag: ms(300, 2000), Debounce: ms(100, 600)}
+	}
+	// One marketplace in half the rounds: a channel alone is told all
+	// that is free (erp − held − buffer), so its pushes meet the I5 bound
+	// and the check is tight; several split the stock by share and are
+	// told less each.
+	kinds := []string{"amazon", "ebay", "walmart"}
+	rng.Shuffle(len(kinds), func(i, j int) { kinds[i], kinds[j] = kinds[j], kinds[i] })
+	n := 1
+	switch u := rng.Float64(); {
+	case u >= 0.8:
+		n = 3
+	case u >= 0.5:
+		n = 2
+	}
+	for _, k := range kinds[:n] {
+		p.Markets = append(p.Markets, market(k))
+	}
+}
+
+// shopNames names each flavour's storefront in the gateway's config.
+var shopNames = map[storesim.Flavor]string{storesim.Shopify: "shop1", storesim.WooCommerce: "woo1", storesim.BigCommerce: "bc1"}
 
 // String lists the round's faults on one line each, for the log: with the
 // seed, enough to replay it.
@@ -159,7 +241,15 @@ func (p Plan) String() string {
 		p.MailFailRate, p.MailDropRate, p.MailStallRate, p.MailDataStallRate, p.MailStall, JobTimeout)
 	fmt.Fprintf(&b, "  webhooks: duplicate %.3f, reordered %.3f, late %.3f (after %s), cancel %.3f (delays %v), unknown sku %.3f\n",
 		p.DuplicateRate, p.OutOfOrderRate, p.LateRate, p.LateDelay, p.CancelRate, p.CancelDelays, p.UnknownSKURate)
-	fmt.Fprintf(&b, "  kills:")
+	fmt.Fprintf(&b, "  storefronts:")
+	for _, s := range p.Shops {
+		fmt.Fprintf(&b, " %s (%s) %d orders;", s.Name, s.Flavor, s.Orders)
+	}
+	fmt.Fprintf(&b, " stock %v\n  marketplaces:", p.Stock)
+	for _, m := range p.Markets {
+		fmt.Fprintf(&b, " %s buffer %d lag %s debounce %s;", m.Kind, m.Buffer, m.Lag, m.Debounce)
+	}
+	fmt.Fprintf(&b, "\n  kills:")
 	if len(p.Kills) == 0 {
 		b.WriteString(" none")
 	}

@@ -13,14 +13,19 @@ import (
 // time order: what the storefront sent and was answered, every ERP call
 // and what the ERP holds, the mail and the mail faults, the kills, and
 // what the gateway's API shows, timeline included.
-func (c *checker) story(id string) string {
+func (c *checker) story(key string) string {
 	var b strings.Builder
-	p, ok := c.placed[id]
+	po, ok := c.placed[key]
 	if !ok {
-		fmt.Fprintf(&b, "    (no placed order %s)\n", id)
+		fmt.Fprintf(&b, "    (no placed order %s)\n", key)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "    storefront: %s %s, %d lines; accepted %s", p.Name, p.Email, len(p.Lines), optStamp(p.AcceptedAt))
+	p := po.rec
+	fmt.Fprintf(&b, "    storefront %s (%s): %s %s, %d lines", po.shop, po.flavor, p.Name, p.Email, len(p.Lines))
+	for _, l := range p.Lines {
+		fmt.Fprintf(&b, " %s×%d", l.SKU, l.Quantity)
+	}
+	fmt.Fprintf(&b, "; accepted %s", optStamp(p.AcceptedAt))
 	if p.Cancelled {
 		fmt.Fprintf(&b, ", cancelled (%s), cancel accepted %s", p.CancelReason, optStamp(p.CancelAcceptedAt))
 	}
@@ -51,7 +56,7 @@ func (c *checker) story(id string) string {
 		}
 		fmt.Fprintf(&b, "      %s webhook %s event %s%s → %s in %s\n", stamp(a.At), a.Topic, short(a.EventID), extra, reply, a.Took.Round(time.Millisecond))
 	}
-	ext := c.ext(id)
+	ext := po.ext
 	for _, call := range c.calls[ext] {
 		fault := ""
 		if call.Fault != "" {
@@ -84,7 +89,7 @@ func (c *checker) story(id string) string {
 			fmt.Fprintf(&b, "      %s erp rejected: %s %s\n", stamp(r.At), r.Code, r.Message)
 		}
 	}
-	for _, m := range c.mail[c.key(id)] {
+	for _, m := range c.mail[key] {
 		fmt.Fprintf(&b, "      %s mail %s %s\n", stamp(m.ReceivedAt), m.Kind, m.MessageID)
 	}
 	for _, r := range c.refusals[strings.ToLower(p.Email)] {
@@ -93,7 +98,7 @@ func (c *checker) story(id string) string {
 	for _, k := range c.h.Kills {
 		fmt.Fprintf(&b, "      %s gateway SIGKILLed\n", stamp(k))
 	}
-	g, held := c.h.Gateway[id]
+	g, held := c.h.Gateway[key]
 	if !held {
 		b.WriteString("    gateway: does not hold the order\n")
 		return b.String()
