@@ -30,7 +30,7 @@ import (
 // benchCmd measures the gateway against a baseline run in the same
 // command, since absolute figures on a shared machine mean little.
 type benchCmd struct {
-	Workload     []string      `default:"ingest" sep:"," placeholder:"NAMES" help:"What to measure, comma-separated: ingest (signed Shopify webhooks, durable before the 200, closed loop and open loop at --rates, against a bare verify-and-200 handler), gate (ERP acknowledgment → confirmation handed to its worker, quiet and while ingesting --gate-rate webhooks/s), erp-bound (a flash sale of --orders against a sandbox ERP limited to 15 concurrent requests of 1–2 s: budget use, throttling, backlog age, time to confirm all, against the ERP's own ceiling), memory (peak RSS and disk bytes per order with --stored orders while ingesting --gate-rate webhooks/s)."`
+	Workload     []string      `default:"ingest" sep:"," placeholder:"NAMES" help:"What to measure, comma-separated: ingest (signed Shopify webhooks, durable before the 200, closed loop and open loop at --rates, against a bare verify-and-200 handler), gate (ERP acknowledgment → confirmation handed to its worker, quiet and while ingesting --gate-rate webhooks/s), erp-bound (a flash sale of --orders against a sandbox ERP limited to 15 concurrent requests of 1–2 s: budget use, throttling, backlog age, time to confirm all, against the ERP's own ceiling), memory (the gateway's own peak RSS, ingest at --gate-rate webhooks/s and disk bytes per order with --stored orders, against the same on an empty store; the gateway runs in a process of its own)."`
 	DB           string        `default:"sqlite" enum:"sqlite,postgres" help:"The store: sqlite (a new file in a temporary directory; WAL, synchronous=FULL) or postgres (a new schema in the database of --postgres, dropped after)."`
 	Postgres     string        `env:"ORDERGATE_TEST_POSTGRES" placeholder:"DSN" help:"The PostgreSQL to use with --db postgres, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable."`
 	Duration     time.Duration `default:"10s" help:"How long each measured phase runs."`
@@ -39,6 +39,8 @@ type benchCmd struct {
 	Orders       int           `default:"10000" help:"erp-bound: orders in the flash sale. 10,000 take an ERP of 15 slots and 1–2 s calls about 17 minutes."`
 	GateRate     float64       `default:"2000" help:"gate and memory: webhooks a second arriving meanwhile."`
 	Stored       int           `default:"1000000" help:"memory: orders stored (cloned in SQL from one real order) before the traffic starts."`
+	StoreDir     string        `placeholder:"DIR" help:"memory, sqlite: keep the seeded database in DIR and reuse it in a later run with the same --stored (seeding a million orders takes minutes)."`
+	ServeGateway string        `hidden:"" placeholder:"CONFIG" help:"Run only the gateway of CONFIG until SIGINT: the memory workload's gateway process."`
 	JSON         string        `name:"json" placeholder:"FILE" help:"Write the results as JSON to FILE."`
 	CPUProfile   string        `placeholder:"FILE" help:"Write a CPU profile of the whole run (gateway and generator) to FILE, for go tool pprof."`
 	BlockProfile string        `placeholder:"FILE" help:"Write a profile of where goroutines waited (channels, locks, the database pool) to FILE, for go tool pprof."`
@@ -69,7 +71,7 @@ type benchRow struct {
 	StoredOrders        int     `json:"stored_orders,omitempty"`
 	PeakRSSMB           float64 `json:"peak_rss_mb,omitempty"`
 	IdleRSSMB           float64 `json:"idle_rss_mb,omitempty"`
-	BaselineRSSMB       float64 `json:"baseline_rss_mb,omitempty"`        // peak with the bare handler under the same traffic
+	BaselineRSSMB       float64 `json:"baseline_rss_mb,omitempty"`        // the gateway's peak on an empty store under the same traffic
 	SeedBytesPerOrder   float64 `json:"seed_bytes_per_order,omitempty"`   // disk growth per cloned order
 	IngestBytesPerOrder float64 `json:"ingest_bytes_per_order,omitempty"` // disk growth per order through the front door, jobs included
 	// erp-bound figures.
@@ -101,6 +103,9 @@ func (c *benchCmd) Run() error {
 	if c.MutexProfile != "" {
 		runtime.SetMutexProfileFraction(10)
 		defer writeProfile("mutex", c.MutexProfile)
+	}
+	if c.ServeGateway != "" {
+		return c.serveGateway(ctx)
 	}
 	var rows []benchRow
 	for _, w := range c.Workload {
@@ -135,6 +140,12 @@ func (c *benchCmd) Run() error {
 // benchGateway starts a gateway on a fresh store with one Shopify
 // storefront, an in-process sandbox ERP shaped by erp, and a mailbox.
 func (c *benchCmd) benchGateway(ctx context.Context, erpYAML string) (*gateway, string, func(), error) {
+	return c.benchGatewayWith(ctx, erpYAML, "")
+}
+
+// benchGatewayWith is benchGateway with, when bulkERPYAML is set, a second
+// Shopify storefront, bulk (same secret), whose orders go to that ERP.
+func (c *benchCmd) benchGatewayWith(ctx context.Context, erpYAML, bulkERPYAML string) (*gateway, string, func(), error) {
 	var cleanups []func()
 	cleanup := func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -153,20 +164,25 @@ func (c *benchCmd) benchGateway(ctx context.Context, erpYAML string) (*gateway, 
 	}
 	cleanups = append(cleanups, func() { mb.Close() })
 	secret := randomHex(32)
+	bulkSF, bulkERP := "", ""
+	if bulkERPYAML != "" {
+		bulkSF = "\n  - {name: bulk, kind: shopify, webhook_secrets: [\"${BENCH_SECRET}\"], erp: bulk, notifier: mailbox, confirmation_sla: 0s}"
+		bulkERP = "\n  - " + bulkERPYAML
+	}
 	yaml := fmt.Sprintf(`database: %q
 listen: 127.0.0.1:0
 log_level: error
 storefronts:
-  - {name: bench, kind: shopify, webhook_secrets: ["${BENCH_SECRET}"], erp: erp, notifier: mailbox, confirmation_sla: 0s}
+  - {name: bench, kind: shopify, webhook_secrets: ["${BENCH_SECRET}"], erp: erp, notifier: mailbox, confirmation_sla: 0s}%s
 erps:
-  - %s
+  - %s%s
 notifiers:
   - {name: mailbox, kind: smtp, addr: %q, from: "Bench <orders@bench.example>", tls: none}
 retry: {initial: 200ms, max: 5s, max_attempts: 1000}
 reconcile: {interval: 0s}
 # internal/bench sends one fixed sample order, dated: no replay window.
 limits: {max_event_age: 0s}
-`, db, erpYAML, mb.Addr())
+`, db, bulkSF, erpYAML, bulkERP, mb.Addr())
 	cfg, err := config.Parse([]byte(yaml), func(k string) string {
 		if k == "BENCH_SECRET" {
 			return secret
@@ -408,8 +424,8 @@ func printBench(rows []benchRow) {
 				r.Mode, r.Samples, r.P50, r.P99, r.P999, r.Max)
 		}
 		if r.Workload == "memory" {
-			fmt.Printf("memory: %d orders stored; peak RSS %.1f MB under traffic (bare handler, same traffic: %.1f MB; idle, empty store: %.1f MB); disk %.0f bytes/order seeded, %.0f bytes/order ingested through the gateway\n",
-				r.StoredOrders, r.PeakRSSMB, r.BaselineRSSMB, r.IdleRSSMB, r.SeedBytesPerOrder, r.IngestBytesPerOrder)
+			fmt.Printf("memory %s: %d orders stored; the gateway process's RSS %.1f MB started, %.1f MB peak under traffic (empty store, same traffic: %.1f MB); disk %.0f bytes/order seeded, %.0f bytes/order ingested through the gateway\n",
+				r.Mode, r.StoredOrders, r.IdleRSSMB, r.PeakRSSMB, r.BaselineRSSMB, r.SeedBytesPerOrder, r.IngestBytesPerOrder)
 		}
 		if r.Note != "" {
 			fmt.Printf("%s %s: %s\n", r.Workload, r.Mode, r.Note)

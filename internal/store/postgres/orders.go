@@ -87,15 +87,16 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // transaction ends. It serializes every Ingest of one order, including
 // those that race to create it, when there is no row yet to lock.
 func lockOrder(ctx context.Context, tx pgx.Tx, key order.Key) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
-		"ordergate_order."+key.Storefront+"/"+key.ID); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, lockName(key)); err != nil {
 		return fmt.Errorf("postgres: lock order %s: %w", key, err)
 	}
 	return nil
 }
 
-// Ingest implements store.Store.
-func (s *Store) Ingest(ctx context.Context, d store.Delivery, apply func(tx store.Tx, existing *order.Order) (*order.Order, error)) (store.IngestResult, error) {
+// ingestAlone records and applies one delivery in a transaction of its
+// own: the path of a read-only store, and of the deliveries of a group
+// commit that failed as a whole (see group.go).
+func (s *Store) ingestAlone(ctx context.Context, d store.Delivery, apply func(tx store.Tx, existing *order.Order) (*order.Order, error)) (store.IngestResult, error) {
 	var res store.IngestResult
 	key := order.Key{Storefront: d.Storefront, ID: d.OrderID}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

@@ -10,10 +10,15 @@
 //   - Ingest first takes a transaction advisory lock on the order's key, so
 //     two deliveries of an order that does not exist yet (a create and an
 //     update racing in through different replicas) take turns too: the
-//     second sees the order the first stored.
-//   - Jobs are inserted with River's InsertTx in the same pgx transaction as
-//     the order change, and River claims them with row locks (FOR UPDATE
-//     SKIP LOCKED), so each runs on one replica at a time.
+//     second sees the order the first stored. Deliveries are group
+//     committed (group.go): a batch takes all its orders' locks in one
+//     statement, in ascending order of the lock key, so batches on
+//     different replicas queue rather than deadlock; within a replica a
+//     batch holds at most one delivery of an order.
+//   - Jobs are inserted with River (InsertTx, or InsertManyFastTx for a
+//     group commit) in the same pgx transaction as the order change, and
+//     River claims them with row locks (FOR UPDATE SKIP LOCKED), so each
+//     runs on one replica at a time.
 //   - Migrations run under a session advisory lock, so replicas starting at
 //     once migrate one after the other.
 //
@@ -70,6 +75,7 @@ type Store struct {
 	river  *river.Client[pgx.Tx]
 	log    *slog.Logger
 	worker bool
+	group  *committer // nil when read-only
 }
 
 var _ store.Store = (*Store)(nil)
@@ -161,6 +167,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("postgres: job queue: %w", err)
 	}
+	if !opts.ReadOnly {
+		s.startCommitters()
+	}
 	return s, nil
 }
 
@@ -204,8 +213,10 @@ func (s *Store) Stop(ctx context.Context) error {
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
-// Close releases the pool's connections.
+// Close stops the group committers, answering deliveries still queued
+// errClosed, and releases the pool's connections.
 func (s *Store) Close() error {
+	s.stopCommitters()
 	if s.pool != nil {
 		s.pool.Close()
 	}

@@ -149,8 +149,11 @@ func Migrate(ctx context.Context, path string) (MigrateResult, error) {
 	return migrate(ctx, db)
 }
 
-// dsn builds the connection string. page_size must come before journal_mode:
-// it only takes effect on a new file, before WAL is set.
+// dsn builds the connection string. page_size only takes effect on a new
+// file before WAL is set, so journal_mode is given as _journal_mode, which
+// the driver applies after every _pragma: it runs the _pragma values in
+// name order, and a _pragma journal_mode(WAL) ran before page_size(16384)
+// and left every database on 4 KiB pages.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -158,7 +161,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "page_size(16384)")
-		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_journal_mode", "WAL")
 		// FULL: the WAL is fsynced at every commit, so a committed delivery
 		// survives power loss, not only a process crash.
 		q.Add("_pragma", "synchronous(FULL)")
@@ -206,6 +209,13 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
 		s.log.Info("released jobs left running by an earlier process", "jobs", n)
+	}
+	// Likewise its leadership: left in place, it would keep this process
+	// from being elected until its term ran out (up to 15 s), and the
+	// leader's work with it — the stock keeper's first read, so marketplace
+	// listings kept their figures from before the crash that long.
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM river_leader`); err != nil {
+		return fmt.Errorf("sqlite: release an earlier process's leadership: %w", err)
 	}
 	return s.river.Start(relaxed(ctx))
 }
