@@ -83,33 +83,43 @@ func (s *Store) commitLoop() {
 	g := s.group
 	defer close(g.done)
 	for {
-		var first *ingestCall
-		select {
-		case first = <-g.calls:
-		case <-g.quit:
-			for {
-				select {
-				case c := <-g.calls:
-					c.reply <- ingestReply{err: errClosed}
-				default:
-					return
-				}
-			}
-		}
-		batch := []*ingestCall{first}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case c := <-g.calls:
-				batch = append(batch, c)
-			default:
-				break more
-			}
+		batch, ok := nextBatch(g.calls, g.quit, func(c *ingestCall) { c.reply <- ingestReply{err: errClosed} })
+		if !ok {
+			return
 		}
 		s.commitBatch(batch)
 		g.batches.Add(1)
 		g.deliveries.Add(int64(len(batch)))
 	}
+}
+
+// nextBatch waits for a call, then takes whatever else is queued, up to
+// maxBatch: nothing waits on a timer. Once quit is closed it answers the
+// calls still queued with closed and returns false.
+func nextBatch[C any](calls <-chan C, quit <-chan struct{}, closed func(C)) ([]C, bool) {
+	var first C
+	select {
+	case first = <-calls:
+	case <-quit:
+		for {
+			select {
+			case c := <-calls:
+				closed(c)
+			default:
+				return nil, false
+			}
+		}
+	}
+	batch := []C{first}
+	for len(batch) < maxBatch {
+		select {
+		case c := <-calls:
+			batch = append(batch, c)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
 }
 
 // commitBatch runs each call in a savepoint of one transaction and commits

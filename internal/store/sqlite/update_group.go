@@ -117,31 +117,11 @@ func (s *Store) updateLoop() {
 	u := s.updates
 	defer close(u.done)
 	for {
-		var first *updateCall
-		select {
-		case first = <-u.calls:
-		case <-u.quit:
-			for {
-				select {
-				case c := <-u.calls:
-					c.reply <- errClosed
-				default:
-					return
-				}
-			}
+		batch, ok := nextBatch(u.calls, u.quit, func(c *updateCall) { c.reply <- errClosed })
+		if !ok {
+			return
 		}
-		batch := []*updateCall{first}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case c := <-u.calls:
-				batch = append(batch, c)
-			default:
-				break more
-			}
-		}
-		n := s.runUpdates(batch)
-		if n > 0 {
+		if n := s.runUpdates(batch); n > 0 {
 			u.batches.Add(1)
 			u.updates.Add(int64(n))
 		}
