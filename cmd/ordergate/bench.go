@@ -294,11 +294,13 @@ func (c *benchCmd) ingest(ctx context.Context) ([]benchRow, error) {
 	target := gw.addr() + "/webhooks/shopify/bench"
 	fmt.Fprintf(os.Stderr, "ingest: gateway (%s), closed loop, %d connections, %s\n", c.DB, c.Connections, c.Duration)
 	b0, d0 := commitStats(gw)
+	w0 := walStats(gw)
 	got := bench.Closed(ctx, bench.NewWebhooks(target, []byte(gwSecret), 1<<53), hc, c.Connections, c.Duration)
 	rows := []benchRow{row("ingest", "closed", got, base)}
 	if b1, d1 := commitStats(gw); b1 > b0 {
 		rows[0].Note = fmt.Sprintf("%d deliveries in %d group commits, %.1f a commit", d1-d0, b1-b0, float64(d1-d0)/float64(b1-b0))
 	}
+	rows[0].Note = joinText(rows[0].Note, walStats(gw).since(w0))
 
 	next := int64(1<<53) + 100_000_000
 	for _, rate := range c.Rates {
@@ -308,10 +310,11 @@ func (c *benchCmd) ingest(ctx context.Context) ([]benchRow, error) {
 		fmt.Fprintf(os.Stderr, "ingest: open loop at %.0f/s, %s each (baseline, then gateway)\n", rate, c.Duration)
 		b, berr := bench.Open(ctx, bench.NewWebhooks(bareURL+"/webhooks/shopify/bench", secret, next), hc, rate, c.Duration, 4096)
 		next += 100_000_000
+		w0 := walStats(gw)
 		g, gerr := bench.Open(ctx, bench.NewWebhooks(target, []byte(gwSecret), next), hc, rate, c.Duration, 4096)
 		next += 100_000_000
 		r := row("ingest", fmt.Sprintf("open@%.0f", rate), g, b)
-		r.Note = joinNotes(berr, gerr)
+		r.Note = joinText(joinNotes(berr, gerr), walStats(gw).since(w0))
 		rows = append(rows, r)
 	}
 	return rows, nil
@@ -440,6 +443,39 @@ func commitStats(gw *gateway) (batches, deliveries int64) {
 		return s.CommitStats()
 	}
 	return 0, 0
+}
+
+// walCounts are the SQLite store's checkpoint counters (checkpoint.go).
+type walCounts struct {
+	ok                  bool
+	restarts, truncates int64
+}
+
+func walStats(gw *gateway) walCounts {
+	if s, ok := gw.store.(interface{ CheckpointStats() (int64, int64) }); ok {
+		r, t := s.CheckpointStats()
+		return walCounts{true, r, t}
+	}
+	return walCounts{}
+}
+
+// since says how often the WAL started over, and had to be truncated
+// (each truncation stalls the writer), since before.
+func (w walCounts) since(before walCounts) string {
+	if !w.ok {
+		return ""
+	}
+	return fmt.Sprintf("WAL started over %d times, truncated %d", w.restarts-before.restarts, w.truncates-before.truncates)
+}
+
+func joinText(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // writeProfile writes the named runtime profile to path.

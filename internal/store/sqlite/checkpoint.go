@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,29 +14,56 @@ import (
 // it, and every delivery queued behind them. The write connection therefore
 // runs with wal_autocheckpoint=0, and a connection of its own copies the
 // WAL back every checkpointEvery in PASSIVE mode, which never waits for the
-// writer nor makes it wait. A PASSIVE checkpoint may not finish under
-// constant writes, and the WAL only starts over once one has; should it
-// grow past walLimitFrames, a TRUNCATE checkpoint (which does wait for the
-// writer, once) brings it back to nothing.
-
+// writer nor makes it wait.
+//
+// Copying the WAL back is not enough: the WAL only starts over from its
+// first frame when a write transaction begins on a snapshot the checkpoint
+// has wholly copied (SQLite's walRestartLog needs the writer on read mark
+// 0). Under constant writes that never happens, since every write lands
+// between the checkpoint's end and the next write's start, and the WAL
+// grows without end. It used to be cut back by a TRUNCATE checkpoint past
+// a limit, about once a second at 2,000 webhooks/s; TRUNCATE waits for the
+// writer in SQLite's busy handler, which polls with sleeps, and then holds
+// it: 50–130 ms, at worst over a second, during which no webhook was
+// acknowledged. That was the p99 of the ack path.
+//
+// So once the WAL holds more than restartFrames, the background pass is
+// followed by a second PASSIVE pass on the write connection itself, taken
+// from its pool between two transactions like any write. It copies only
+// the frames written since the first pass (a few milliseconds' worth),
+// after which the next write transaction starts the WAL over. The one
+// stall left is that short copy and the database file's fsync. Should a
+// reader hold the WAL past walLimitFrames (a long dashboard query under
+// heavy writes), the TRUNCATE remains the last resort.
 const (
-	checkpointEvery = 500 * time.Millisecond
-	walLimitFrames  = 8192 // 128 MiB of 16 KiB pages
+	checkpointEvery = 250 * time.Millisecond
+	restartFrames   = 2048  // 16 MiB of 8 KiB pages
+	walLimitFrames  = 32768 // 256 MiB of 8 KiB pages
 )
 
 type checkpointer struct {
 	db   *sql.DB
 	quit chan struct{}
 	done chan struct{}
+
+	// every, restart and limit are checkpointEvery, restartFrames and
+	// walLimitFrames; tests set them smaller.
+	every          time.Duration
+	restart, limit int
+
+	// restarts counts the passes that found the WAL shorter than the pass
+	// before (it had started over), truncates the TRUNCATE checkpoints.
+	restarts, truncates atomic.Int64
 }
 
-func (s *Store) startCheckpointer(path string) error {
+func (s *Store) startCheckpointer(path string, every time.Duration, restart, limit int) error {
 	db, err := openDB(dsn(path, false), false)
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s for checkpoints: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	s.ckpt = &checkpointer{db: db, quit: make(chan struct{}), done: make(chan struct{})}
+	s.ckpt = &checkpointer{db: db, quit: make(chan struct{}), done: make(chan struct{}),
+		every: every, restart: restart, limit: limit}
 	go s.checkpointLoop()
 	return nil
 }
@@ -53,31 +81,53 @@ func (s *Store) stopCheckpointer() {
 func (s *Store) checkpointLoop() {
 	c := s.ckpt
 	defer close(c.done)
-	t := time.NewTicker(checkpointEvery)
+	t := time.NewTicker(c.every)
 	defer t.Stop()
+	last := 0
 	for {
 		select {
 		case <-c.quit:
 			return
 		case <-t.C:
 		}
-		frames, err := checkpoint(c.db, "PASSIVE")
-		if err == nil && frames > walLimitFrames {
-			_, err = checkpoint(c.db, "TRUNCATE")
+		frames, _, err := checkpoint(c.db, "PASSIVE")
+		if err == nil && frames < last {
+			c.restarts.Add(1)
+		}
+		if err == nil && frames > c.restart {
+			// The tail, on the writer's own connection: the next write
+			// transaction then starts the WAL over.
+			frames, _, err = checkpoint(s.write, "PASSIVE")
+		}
+		if err == nil && frames > c.limit {
+			frames, _, err = checkpoint(c.db, "TRUNCATE")
+			c.truncates.Add(1)
 		}
 		if err != nil {
 			s.log.Warn("sqlite checkpoint failed", "err", err)
+			continue
 		}
+		last = frames
 	}
 }
 
-// checkpoint runs one checkpoint and returns the WAL's size in frames.
-func checkpoint(db *sql.DB, mode string) (int, error) {
+// CheckpointStats reports how often the WAL started over after a
+// checkpoint and how often it had to be truncated (see checkpoint.go).
+func (s *Store) CheckpointStats() (restarts, truncates int64) {
+	if s.ckpt == nil {
+		return 0, 0
+	}
+	return s.ckpt.restarts.Load(), s.ckpt.truncates.Load()
+}
+
+// checkpoint runs one checkpoint on a connection of db and returns the
+// WAL's size in frames and how many of them are now in the database.
+func checkpoint(db *sql.DB, mode string) (frames, done int, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var busy, logFrames, done int
-	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logFrames, &done); err != nil {
-		return 0, fmt.Errorf("sqlite: wal_checkpoint(%s): %w", mode, err)
+	var busy int
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &done); err != nil {
+		return 0, 0, fmt.Errorf("sqlite: wal_checkpoint(%s): %w", mode, err)
 	}
-	return logFrames, nil
+	return frames, done, nil
 }

@@ -151,7 +151,7 @@ func TestStoredFormats_OldRowsReadBesideCompressedOnes(t *testing.T) {
 // page_size takes effect only on a new file and only before WAL is set;
 // the driver runs _pragma values in name order, which once put
 // journal_mode first and left every database on 4 KiB pages.
-func TestOpen_NewFileHas16KiBPagesInWAL(t *testing.T) {
+func TestOpen_NewFileHas8KiBPagesInWAL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "og.db"), Options{})
@@ -167,8 +167,8 @@ func TestOpen_NewFileHas16KiBPagesInWAL(t *testing.T) {
 	if err := s.write.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
-	if size != 16384 || mode != "wal" {
-		t.Errorf("page_size %d, journal_mode %s; want 16384 and wal", size, mode)
+	if size != 8192 || mode != "wal" {
+		t.Errorf("page_size %d, journal_mode %s; want 8192 and wal", size, mode)
 	}
 }
 
