@@ -154,6 +154,39 @@ func TestShed_AnswersBusyWhenEveryPlaceIsTaken(t *testing.T) {
 	}
 }
 
+// Past saturation a forged delivery is still 401: it is judged before it
+// may take a place. An authentic one is shed before it is parsed (parsing
+// is most of a delivery's cost outside the commit, and a saturated edge
+// must not spend it on what it will refuse); once admitted, its parse
+// runs in its place, which a refusal gives back.
+func TestShed_AuthenticatesFirstAndParsesOnlyOnceAdmitted(t *testing.T) {
+	t.Parallel()
+	e := setupHostile(t, Limits{MaxInFlight: 1, QueueWait: time.Millisecond})
+	malformed := `{"id": "not a number"`
+	signed := shopifyHeaders("orders/create", "evt-malformed", malformed, newSecret, e.clock.Now())
+	post := func(with func(*http.Request)) reply {
+		return e.do(t, http.MethodPost, "/webhooks/shopify/"+shop1, malformed, with)
+	}
+
+	e.srv.limits.slots <- struct{}{} // the one place, taken
+	if r := e.deliver(t, 300, func(r *http.Request) { r.Header.Set("X-Shopify-Hmac-Sha256", "Zm9yZ2Vk") }); r.status != http.StatusUnauthorized {
+		t.Errorf("forged delivery while saturated: %d %s, want 401", r.status, r.body)
+	}
+	if r := post(signed); r.status != http.StatusServiceUnavailable {
+		t.Errorf("signed malformed delivery while saturated: %d %s, want 503 (shed before its parse)", r.status, r.body)
+	}
+	<-e.srv.limits.slots
+	if r := post(signed); r.status != http.StatusBadRequest {
+		t.Errorf("signed malformed delivery with a place free: %d %s, want 400", r.status, r.body)
+	}
+	if n := len(e.srv.limits.slots); n != 0 {
+		t.Errorf("%d places taken after the refusal, want 0 (its place given back)", n)
+	}
+	if orders, jobs := e.stored(t); orders != 0 || jobs != 0 {
+		t.Errorf("stored %d orders and %d jobs, want none", orders, jobs)
+	}
+}
+
 // Under a burst far past the in-flight limit every answer is 200 for a
 // stored order or 503 for one not stored: never a 2xx for what was not
 // stored, never a 5xx without Retry-After, and the shed ones are stored

@@ -70,6 +70,11 @@ func (s *Server) shopifyWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.topic = r.Header.Get(shopify.HeaderTopic)
+	release, ok := s.admit(w, r, t)
+	if !ok {
+		return
+	}
+	defer release()
 	d, err := shopify.Parse(sf.Name, r.Header, body)
 	if errors.Is(err, shopify.ErrUnsupportedTopic) {
 		s.ignore(w, t, err)
@@ -109,6 +114,11 @@ func (s *Server) woocommerceWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.topic = r.Header.Get(woocommerce.HeaderTopic)
+	release, ok := s.admit(w, r, t)
+	if !ok {
+		return
+	}
+	defer release()
 	d, err := woocommerce.Parse(sf.Name, r.Header, body)
 	if errors.Is(err, woocommerce.ErrUnsupportedTopic) {
 		s.ignore(w, t, err)
@@ -141,6 +151,11 @@ func (s *Server) bigcommerceWebhook(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, t, "verify", err)
 		return
 	}
+	release, ok := s.admit(w, r, t)
+	if !ok {
+		return
+	}
+	defer release()
 	h, err := bigcommerce.ParseHook(sf.Name, body)
 	t.topic = h.Scope
 	if errors.Is(err, bigcommerce.ErrUnsupportedTopic) {
@@ -156,11 +171,6 @@ func (s *Server) bigcommerceWebhook(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, t, "replay window", err)
 		return
 	}
-	release, ok := s.admit(w, r, t)
-	if !ok {
-		return
-	}
-	defer release()
 	res, err := s.gate.IngestNotice(r.Context(), n)
 	s.stored(w, t, h.OrderID, res, err)
 }
@@ -183,19 +193,14 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, kind string, t *t
 	return sf, body, true
 }
 
-// ingest stores a parsed delivery and answers: refused if its event is
-// past the replay window, shed if too many are storing already.
+// ingest stores a parsed delivery, admitted by its caller, and answers:
+// refused if its event is past the replay window.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request, t *tally, d storefront.Delivery) {
 	t.topic = d.RawTopic
 	if err := s.fresh(d.Order.SourceUpdatedAt, d.TriggeredAt); err != nil {
 		s.refuse(w, t, "replay window", err)
 		return
 	}
-	release, ok := s.admit(w, r, t)
-	if !ok {
-		return
-	}
-	defer release()
 	res, err := s.gate.Ingest(r.Context(), d)
 	s.stored(w, t, d.Order.Key.ID, res, err)
 }
