@@ -76,6 +76,9 @@ type Store struct {
 	log    *slog.Logger
 	worker bool
 	group  *committer // nil when read-only
+
+	foldQuit chan struct{} // nil when read-only
+	foldDone chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -169,6 +172,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	if !opts.ReadOnly {
 		s.startCommitters()
+		s.foldQuit, s.foldDone = make(chan struct{}), make(chan struct{})
+		go s.foldLoop(s.foldQuit, s.foldDone)
 	}
 	return s, nil
 }
@@ -217,6 +222,11 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // errClosed, and releases the pool's connections.
 func (s *Store) Close() error {
 	s.stopCommitters()
+	if s.foldQuit != nil {
+		close(s.foldQuit)
+		<-s.foldDone
+		s.foldQuit = nil
+	}
 	if s.pool != nil {
 		s.pool.Close()
 	}
