@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +110,7 @@ func placeholders(n int) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("$" + string(rune('1'+i)))
+		b.WriteString("$" + strconv.Itoa(i+1))
 	}
 	b.WriteString(")")
 	return b.String()
