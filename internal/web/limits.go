@@ -29,7 +29,7 @@ import (
 //     orders, and before it is parsed: the parse is most of a delivery's
 //     CPU outside the commit, and spent on deliveries about to be shed it
 //     starved the committer (at 5,000/s offered on 2 cores, 2,184/s were
-//     stored with the parse first, 4,356–4,990/s with it after). Once
+//     stored with the parse first, 3,539–4,990/s with it after). Once
 //     admitted a delivery runs to its commit.
 //   - A delivery whose event is older than MaxEventAge is refused: see
 //     fresh.

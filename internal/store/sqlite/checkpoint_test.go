@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,12 +19,8 @@ import (
 // that pass the WAL only grows here, until the TRUNCATE cuts it back.
 func TestCheckpoint_WALStartsOverUnderConstantWrites(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "og.db")
-	s, err := Open(context.Background(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t, nil).(*Store)
+	path := s.path
 	// Small thresholds, so that a short test crosses them many times:
 	// restart past 64 frames (the writers add hundreds a pass), truncate
 	// past 4,000.

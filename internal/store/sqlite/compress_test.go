@@ -5,7 +5,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -81,11 +80,7 @@ func TestUnpack_UnknownFormatIsAnError(t *testing.T) {
 func TestStoredFormats_OldRowsReadBesideCompressedOnes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "og.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t, nil).(*Store)
 	body := shopifyBody(t)
 	now := time.Now().UTC()
 
@@ -154,11 +149,7 @@ func TestStoredFormats_OldRowsReadBesideCompressedOnes(t *testing.T) {
 func TestOpen_NewFileHas8KiBPagesInWAL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "og.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t, nil).(*Store)
 	var size int
 	var mode string
 	if err := s.write.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {

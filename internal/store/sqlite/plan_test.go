@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +18,7 @@ import (
 // a full one.
 func TestQueryPlans_ReadAnIndexNotTheHistory(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "og.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t, nil).(*Store)
 	before := time.Now()
 	for _, tt := range []struct {
 		name  string
