@@ -84,10 +84,14 @@ var (
 // Unwrap lets modernc's Limit see through the wrapper.
 func (c *cachingConn) Unwrap() driver.Conn { return c.conn }
 
-func (c *cachingConn) Prepare(query string) (driver.Stmt, error) { return c.conn.Prepare(query) }
+// Every statement is prepared with its bound LIMITs made opaque (limit.go).
+
+func (c *cachingConn) Prepare(query string) (driver.Stmt, error) {
+	return c.conn.Prepare(opaqueLimits(query))
+}
 
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	return c.conn.(driver.ConnPrepareContext).PrepareContext(ctx, opaqueLimits(query))
 }
 
 func (c *cachingConn) Begin() (driver.Tx, error) {
@@ -190,7 +194,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 		return nil, err
 	}
 	if cs == nil {
-		return c.conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+		return c.conn.(driver.ExecerContext).ExecContext(ctx, opaqueLimits(query), args)
 	}
 	defer c.release(cs)
 	return cs.stmt.(driver.StmtExecContext).ExecContext(ctx, args)
@@ -205,7 +209,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 		return nil, err
 	}
 	if cs == nil {
-		return c.conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+		return c.conn.(driver.QueryerContext).QueryContext(ctx, opaqueLimits(query), args)
 	}
 	r, err := cs.stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {
