@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ordergate/ordergate/internal/bench"
@@ -17,12 +18,15 @@ import (
 // p99.9, few enough to read in seconds.
 const gateSample = 5000
 
-// gate measures the hop the customer waits on once the ERP has the order:
-// from the acknowledgment (its timeline entry, stamped in the transaction
-// that commits it with the confirmation job) to the confirmation's worker
-// starting on it (its notify_attempt entry, the worker's first step), both
-// on the gateway's own clock. First quiet (20 orders a second: the
-// baseline), then while webhooks arrive at --gate-rate besides.
+// gate measures the hop the customer waits on once the ERP has the order,
+// two ways. The handoff: from the commit of the acknowledgment (with the
+// confirmation's job) to the confirmation's worker starting on it, on the
+// gateway's monotonic clock (gate.OnHandoff). The span: from the
+// acknowledgment's timeline entry, stamped inside its transaction before
+// the commit's fsync, to the worker's first entry (notify_attempt), stamped
+// inside the worker's first transaction; it adds those two transactions.
+// First quiet (20 orders a second: the baseline), then while webhooks
+// arrive at --gate-rate besides.
 //
 // The load goes to a second storefront, bulk, whose ERP is sized like a
 // NetSuite account (15 slots, 1–2 s calls, a 429 past them): as in
@@ -59,6 +63,10 @@ func (c *benchCmd) gate(ctx context.Context) ([]benchRow, error) {
 	hc := bench.Client(c.Connections)
 	target := gw.addr() + "/webhooks/shopify/bench"
 
+	var handoffs handoffSamples
+	gw.gate.OnHandoff(handoffs.add)
+	defer gw.gate.OnHandoff(nil)
+
 	quiet := min(c.Duration, 5*time.Second)
 	fmt.Fprintf(os.Stderr, "gate: quiet, 20 orders/s for %s\n", quiet)
 	start := time.Now()
@@ -68,6 +76,7 @@ func (c *benchCmd) gate(ctx context.Context) ([]benchRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	idleHandoffs := handoffs.take()
 
 	fmt.Fprintf(os.Stderr, "gate: 20 orders/s while ingesting %.0f webhooks/s into bulk for %s\n", c.GateRate, c.Duration)
 	start = time.Now()
@@ -87,13 +96,14 @@ func (c *benchCmd) gate(ctx context.Context) ([]benchRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	loadedHandoffs := handoffs.take()
 
-	base := gateRow("quiet", idle, idleIn, 20)
+	base := gateRow("quiet", idleHandoffs, idle, idleIn, 20)
 	base.Note = joinNotes(ierr)
 	if idleOpen > 0 {
 		base.Note += fmt.Sprintf("; %d acknowledged orders not yet handed to the confirmation worker", idleOpen)
 	}
-	r := gateRow(fmt.Sprintf("ingest@%.0f", c.GateRate), loaded, in, c.GateRate)
+	r := gateRow(fmt.Sprintf("ingest@%.0f", c.GateRate), loadedHandoffs, loaded, in, c.GateRate)
 	r.BaselineP99, r.BaselineP50 = base.P99, base.P50
 	r.Note = joinNotes(lerr, merr)
 	if measured.Non2xx > 0 {
@@ -105,20 +115,53 @@ func (c *benchCmd) gate(ctx context.Context) ([]benchRow, error) {
 	return []benchRow{base, r}, nil
 }
 
-// gateRow is one phase: its latencies are the gate's hop; its rate is the
-// webhooks stored a second against those offered.
-func gateRow(mode string, lat []time.Duration, in bench.Result, offered float64) benchRow {
+// gateRow is one phase: its latencies are the gate's handoffs, its span
+// figures those of the timeline entries; its rate is the webhooks stored a
+// second against those offered.
+func gateRow(mode string, handoff, span []time.Duration, in bench.Result, offered float64) benchRow {
 	r := benchRow{Workload: "gate", Mode: mode, Rate: in.Rate, BaselineRate: offered, Requests: in.Requests, Non2xx: in.Non2xx,
-		Errors: in.Errors, Statuses: in.Statuses, Samples: len(lat)}
+		Errors: in.Errors, Statuses: in.Statuses, Samples: len(handoff), SpanSamples: len(span)}
 	if offered > 0 {
 		r.Ratio = in.Rate / offered
 	}
-	slices.Sort(lat)
-	r.P50, r.P99, r.P999 = pctMS(lat, 0.50), pctMS(lat, 0.99), pctMS(lat, 0.999)
-	if len(lat) > 0 {
-		r.Max = float64(lat[len(lat)-1].Microseconds()) / 1000
-	}
+	r.P50, r.P99, r.P999, r.Max = percentiles(handoff)
+	r.SpanP50, r.SpanP99, r.SpanP999, r.SpanMax = percentiles(span)
 	return r
+}
+
+// percentiles sorts lat and returns its p50, p99, p99.9 and max in
+// milliseconds.
+func percentiles(lat []time.Duration) (p50, p99, p999, maxMS float64) {
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		maxMS = float64(lat[len(lat)-1].Microseconds()) / 1000
+	}
+	return pctMS(lat, 0.50), pctMS(lat, 0.99), pctMS(lat, 0.999), maxMS
+}
+
+// handoffSamples collects the measured storefront's handoffs as the gate
+// reports them.
+type handoffSamples struct {
+	mu  sync.Mutex
+	lat []time.Duration
+}
+
+func (h *handoffSamples) add(key order.Key, d time.Duration) {
+	if key.Storefront != "bench" {
+		return
+	}
+	h.mu.Lock()
+	h.lat = append(h.lat, d)
+	h.mu.Unlock()
+}
+
+// take returns the handoffs since the last take.
+func (h *handoffSamples) take() []time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	lat := h.lat
+	h.lat = nil
+	return lat
 }
 
 // settle waits until no order is received, submitted or acknowledged, or

@@ -145,6 +145,7 @@ type Gate struct {
 	store       store.Store
 	log         *slog.Logger
 	rollout     rolloutCache
+	handoff     handoffs // acknowledgment committed → confirmation's worker (handoff.go)
 }
 
 // New returns a gate. Call Use with the store before working any job: the

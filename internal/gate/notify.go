@@ -68,6 +68,11 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	g := w.g
 	key := keyOf(job.Args.Storefront, job.Args.OrderID)
 	kind := job.Args.Message
+	if kind == notify.Confirmation {
+		if d, ok := g.handoff.started(key, time.Now()); ok {
+			g.cfg.Metrics.ConfirmationHandoff(d)
+		}
+	}
 	sf := g.storefronts[key.Storefront]
 	sender := g.cfg.Notifiers[sf.Notifier]
 

@@ -35,6 +35,7 @@ func (g *Gate) observe(o *order.Order) {
 	for _, e := range o.Pending() {
 		switch e.Kind {
 		case order.EventAcknowledged:
+			g.handoff.acknowledged(o.Key, time.Now())
 			g.cfg.Metrics.OrderAcknowledged(o)
 			g.log.Debug("order acknowledged", orderAttrs(o.Key, "erp_ref", o.ERPRef,
 				millis("capture_to_ack_ms", o.CapturedAt, o.AcknowledgedAt))...)

@@ -51,6 +51,7 @@ type Recorder struct {
 	captureToAck          *prometheus.HistogramVec
 	ackToConfirmation     *prometheus.HistogramVec
 	captureToConfirmation *prometheus.HistogramVec
+	confirmationHandoff   prometheus.Histogram
 
 	erpCalls        *prometheus.CounterVec
 	erpCallDuration *prometheus.HistogramVec
@@ -92,6 +93,11 @@ func New(log *slog.Logger) *Recorder {
 			Help:    "Time from the ERP's acknowledgment of an order to its confirmation, observed once per order when the confirmation commits.",
 			Buckets: handoffBuckets,
 		}, []string{"storefront"}),
+		confirmationHandoff: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ordergate_confirmation_handoff_seconds",
+			Help:    "Time from the commit of an ERP acknowledgment to the confirmation's worker starting on it, in the process that committed it.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
 		captureToConfirmation: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ordergate_capture_to_confirmation_seconds",
 			Help:    "Time from the storefront's capture of an order to its confirmation, observed once per order when the confirmation commits.",
@@ -123,7 +129,7 @@ func New(log *slog.Logger) *Recorder {
 	}
 	r.reg.MustRegister(
 		r.webhooks, r.webhookDuration,
-		r.captureToAck, r.ackToConfirmation, r.captureToConfirmation,
+		r.captureToAck, r.ackToConfirmation, r.captureToConfirmation, r.confirmationHandoff,
 		r.erpCalls, r.erpCallDuration, r.erpThrottled, r.budgets,
 		r.jobs,
 		r.notifications, r.marketplacePushes,

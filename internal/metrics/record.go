@@ -45,6 +45,15 @@ func (r *Recorder) OrderAcknowledged(o *order.Order) {
 	r.captureToAck.WithLabelValues(o.Key.Storefront).Observe(seconds(o.CapturedAt, o.AcknowledgedAt))
 }
 
+// ConfirmationHandoff observes the time from the commit of an ERP
+// acknowledgment to its confirmation's worker starting on it.
+func (r *Recorder) ConfirmationHandoff(d time.Duration) {
+	if r == nil {
+		return
+	}
+	r.confirmationHandoff.Observe(d.Seconds())
+}
+
 // OrderConfirmed observes the times from the ERP's acknowledgment, and from
 // the order's capture, to its confirmation. Call it once per order, after
 // the transaction that confirmed it committed.

@@ -30,6 +30,7 @@ func TestRecorder_NilRecordsNothing(t *testing.T) {
 	o := &order.Order{Key: order.Key{Storefront: "shop1", ID: "1"}, CapturedAt: time.Now(), AcknowledgedAt: time.Now(), SettledAt: time.Now()}
 	rec.OrderAcknowledged(o)
 	rec.OrderConfirmed(o)
+	rec.ConfirmationHandoff(time.Millisecond)
 	rec.Notification(notify.Confirmation, metrics.NotifySent)
 	rec.MarketplacePush("amazon", "sent")
 	if h := rec.Handler(); h == nil {
@@ -65,6 +66,19 @@ func TestRecorder_OrderLatenciesAreObservedFromTheOrdersTimes(t *testing.T) {
 	if _, ok := got[`ordergate_capture_to_confirmation_seconds_count{storefront="shop2"}`]; ok {
 		t.Error("an order without a capture time was observed from its capture")
 	}
+}
+
+func TestRecorder_ConfirmationHandoffHasSubMillisecondBuckets(t *testing.T) {
+	t.Parallel()
+	rec := metrics.New(slog.New(slog.DiscardHandler))
+	rec.ConfirmationHandoff(300 * time.Microsecond)
+	rec.ConfirmationHandoff(3 * time.Millisecond)
+	wantSamples(t, scrape(t, rec.Handler()), map[string]float64{
+		`ordergate_confirmation_handoff_seconds_count`:               2,
+		`ordergate_confirmation_handoff_seconds_bucket{le="0.0005"}`: 1,
+		`ordergate_confirmation_handoff_seconds_bucket{le="0.002"}`:  1,
+		`ordergate_confirmation_handoff_seconds_bucket{le="0.005"}`:  2,
+	})
 }
 
 func TestReadJobs_ReportsEachQueueByStateAndItsOldestReadyJob(t *testing.T) {
