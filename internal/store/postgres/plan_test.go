@@ -66,6 +66,25 @@ func TestQueryPlans_ReadAnIndexNotTheHistory(t *testing.T) {
 	}
 }
 
+// The ingest batch's load is planned on a young table too, where pgx's
+// cached statement may keep a generic plan made while orders held a few
+// rows: it must look each order up by its key even then, not scan orders.
+func TestQueryPlans_IngestLoadUsesThePrimaryKeyOnAYoungTable(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, nil).(*Store)
+	ctx := context.Background()
+	if _, err := s.pool.Exec(ctx, `INSERT INTO orders (storefront, order_id, state, document, received_at)
+		SELECT 'shop1', g::text, 'received', '{}', now() FROM generate_series(1, 30) AS g`); err != nil {
+		t.Fatal(err)
+	}
+	for _, generic := range []bool{true, false} {
+		plan := explain(t, s, generic, loadManySQL, []string{"shop1", "shop1"}, []string{"7", "new"})
+		if !strings.Contains(plan, "orders_pkey") || strings.Contains(plan, "Seq Scan on orders") {
+			t.Errorf("generic %v: plan\n%s\nwant orders_pkey and no sequential scan of orders", generic, plan)
+		}
+	}
+}
+
 // explain returns the plan of q: its generic plan, as a cached statement
 // may run, or the plan for args.
 func explain(t *testing.T, s *Store, generic bool, q string, args ...any) string {

@@ -270,3 +270,27 @@ func TestMigrate_BodiesAndDocumentsUseLZ4(t *testing.T) {
 		}
 	}
 }
+
+// The columns no query filters on get no planner statistics, so that
+// ANALYZE does not sort documents and bodies; the rest keep the default.
+func TestMigrate_UnfilteredColumnsHaveNoStatistics(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, nil).(*Store)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		table, column string
+		want          int
+	}{
+		{"orders", "document", 0}, {"deliveries", "body", 0}, {"order_events", "detail", 0}, {"order_events", "error", 0},
+		{"orders", "state", -1}, {"orders", "email", -1},
+	} {
+		var target int
+		if err := s.pool.QueryRow(ctx, `SELECT coalesce(attstattarget, -1)::int FROM pg_attribute
+			WHERE attrelid = $1::regclass AND attname = $2`, tc.table, tc.column).Scan(&target); err != nil {
+			t.Fatal(err)
+		}
+		if target != tc.want {
+			t.Errorf("%s.%s statistics target %d, want %d", tc.table, tc.column, target, tc.want)
+		}
+	}
+}
