@@ -21,7 +21,10 @@ import (
 //
 // Only a confirmation worked by the process that committed the
 // acknowledgment is measured: with PostgreSQL another replica may take the
-// job, and after a restart the start is gone.
+// job, and after a restart the start is gone. The start is noted when the
+// acknowledging call returns, microseconds after the commit; a worker that
+// started within those microseconds finds no start, is not measured, and
+// its entry ages out.
 
 // handoffLimit bounds the acknowledgments awaiting their confirmation's
 // worker. An acknowledgment whose confirmation is not queued (an order

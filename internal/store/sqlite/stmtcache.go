@@ -89,8 +89,8 @@ var (
 // Unwrap lets modernc's Limit see through the wrapper.
 func (c *cachingConn) Unwrap() driver.Conn { return c.conn }
 
-// Every statement is prepared with its bound LIMITs made opaque (limit.go).
-
+// Prepare and PrepareContext prepare with bound LIMITs made opaque
+// (limit.go), as do the uncached runs of ExecContext and QueryContext.
 func (c *cachingConn) Prepare(query string) (driver.Stmt, error) {
 	return c.conn.Prepare(opaqueLimits(query))
 }
@@ -213,9 +213,6 @@ func stripComments(q string) string {
 // take returns the cached statement for query, prepared if need be, marked
 // busy; nil when query is not cacheable or its statement is busy.
 func (c *cachingConn) take(ctx context.Context, query string) (*cachedStmt, error) {
-	if !cacheable(query) {
-		return nil, nil
-	}
 	c.mu.Lock()
 	if e, ok := c.byQuery[query]; ok {
 		cs := e.Value.(*cachedStmt)
@@ -229,6 +226,11 @@ func (c *cachingConn) take(ctx context.Context, query string) (*cachedStmt, erro
 		return cs, nil
 	}
 	c.mu.Unlock()
+	// Only a statement not cached yet is scanned: cacheable reads it
+	// character by character.
+	if !cacheable(query) {
+		return nil, nil
+	}
 	c.parses.Add(1)
 	st, err := c.PrepareContext(ctx, query)
 	if err != nil {
