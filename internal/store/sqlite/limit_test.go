@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -139,12 +140,7 @@ func TestOpaqueLimits_StoreQueriesKeepTheirLimit(t *testing.T) {
 // series50 is the numbers 1 to 50 in order.
 const series50 = `WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 50) SELECT v FROM n ORDER BY v`
 
-func ints(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-	Close() error
-}, err error) ([]int, error) {
+func ints(rows *sql.Rows, err error) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
